@@ -1,0 +1,36 @@
+"""skimgproc: classic image processing as scikit-learn estimators.
+
+Every operation is a plain function on a batch of images and a thin
+fit/transform estimator around it, so that it can be chained in a
+:class:`~sklearn.pipeline.Pipeline`, tuned with
+:class:`~sklearn.model_selection.GridSearchCV` and used for feature
+extraction.
+"""
+
+from .filters import GaussianBlur, gaussian_blur
+from .gradients import (
+    GaussianGradient,
+    PrewittGradient,
+    SobelGradient,
+    gaussian_gradient,
+    prewitt_gradient,
+    sobel_gradient,
+)
+from .preprocessing import Flatten, Grayscale, flatten, rgb_to_gray
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Flatten",
+    "GaussianBlur",
+    "GaussianGradient",
+    "Grayscale",
+    "PrewittGradient",
+    "SobelGradient",
+    "flatten",
+    "gaussian_blur",
+    "gaussian_gradient",
+    "prewitt_gradient",
+    "rgb_to_gray",
+    "sobel_gradient",
+]

@@ -1,0 +1,199 @@
+"""The thin scikit-learn side shared by every estimator of the package.
+
+An estimator stores its parameters, checks them in ``fit`` and ``transform``,
+validates ``X`` once against the batch contract (:mod:`skimgproc._batch`) and
+calls its function. Here live the pieces they all share: the feature-count
+bookkeeping scikit-learn expects after ``fit``, tags, and ``set_output`` for
+outputs that are 2-D tables (image-shaped outputs stay arrays).
+"""
+
+from math import prod
+
+import numpy as np
+from sklearn import get_config
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._batch import as_batch, pixel_feature_names
+
+__all__ = ["ImageTransformer"]
+
+
+class ImageTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Base class: a stateless image operation as a fit/transform estimator.
+
+    Subclasses define ``_check_params(batch)``, which checks the parameters
+    with the same checker as their function and returns the engine's keyword
+    arguments, and ``_transform(batch, params)``, which runs the engine and
+    returns the result in the user's layout. Those with learned state extend
+    ``fit``.
+    """
+
+    # Subclasses that refuse colour input set this to False.
+    _allow_channels = True
+
+    def _check_params(self, batch):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _transform(self, batch, params):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _as_batch(self, X):
+        return as_batch(
+            X,
+            image_shape=getattr(self, "image_shape", None),
+            channel_axis=getattr(self, "channel_axis", -1),
+            allow_channels=self._allow_channels,
+            caller=type(self).__name__,
+        )
+
+    def _validate_input(self, X, *, reset):
+        """Validate ``X``, and record (``reset``) or check the feature count."""
+        batch = self._as_batch(X)
+        n_features = prod(batch.sample_shape)
+        if batch.is_table:
+            # scikit-learn's own bookkeeping: n_features_in_, feature names.
+            validate_data(self, X, reset=reset, skip_check_array=True)
+        elif reset:
+            self.n_features_in_ = n_features
+            self.__dict__.pop("feature_names_in_", None)
+        elif hasattr(self, "n_features_in_") and n_features != self.n_features_in_:
+            raise ValueError(
+                f"X has {n_features} features (images of shape "
+                f"{batch.sample_shape}), but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input, as in fit."
+            )
+        if reset:
+            self._fitted_sample_shape = batch.sample_shape
+        return batch
+
+    def _fit_batch(self, X):
+        batch = self._validate_input(X, reset=True)
+        return batch, self._check_params(batch)
+
+    def fit(self, X, y=None):
+        """Check the parameters and record the input's shape.
+
+        The operation has nothing to learn; ``fit`` exists so the estimator
+        fits in a :class:`~sklearn.pipeline.Pipeline`.
+
+        Parameters
+        ----------
+        X : array-like
+            Batch of images (see the package documentation for layouts).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The estimator itself.
+        """
+        self._fit_batch(X)
+        return self
+
+    def transform(self, X):
+        """Apply the operation to each image of the batch.
+
+        Parameters
+        ----------
+        X : array-like
+            Batch of images, in any layout accepted by the package.
+
+        Returns
+        -------
+        X_out : ndarray
+            The results, in the same layout as ``X``.
+        """
+        batch = self._validate_input(X, reset=False)
+        params = self._check_params(batch)
+        return self._wrap_output(self._transform(batch, params), X)
+
+    # -- scikit-learn integration --------------------------------------------
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _output_sample_shape(self):
+        """Shape of one output sample; by default the input's."""
+        return self._fitted_sample_shape
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features, for 2-D outputs.
+
+        For tables (flattened images or 1-D signals) the output columns
+        correspond one to one to the input columns; for image-shaped outputs
+        the names are those of the flattened pixels (``pixel_<row>_<col>``).
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Input feature names; by default ``feature_names_in_`` or
+            ``x0, x1, ...``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self, "n_features_in_")
+        shape = self._output_sample_shape()
+        if len(shape) == 1 and shape[0] == self.n_features_in_:
+            if input_features is None:
+                input_features = getattr(self, "feature_names_in_", None)
+            if input_features is None:
+                input_features = [f"x{i}" for i in range(self.n_features_in_)]
+            names = np.asarray(input_features, dtype=object)
+            if len(names) != self.n_features_in_:
+                raise ValueError(
+                    f"input_features should have length {self.n_features_in_}, "
+                    f"got {len(names)}."
+                )
+            return names
+        return pixel_feature_names(shape)
+
+    def set_output(self, *, transform=None):
+        """Set the output container of ``transform`` and ``fit_transform``.
+
+        Only 2-D outputs (tables) are wrapped; image-shaped outputs stay
+        NumPy arrays, since a data frame cannot hold them.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"}, default=None
+            As in scikit-learn; None leaves the configuration unchanged.
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        if transform is not None:
+            self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def _wrap_output(self, result, X):
+        config = getattr(self, "_sklearn_output_config", {}).get(
+            "transform", get_config()["transform_output"]
+        )
+        if config == "default" or np.ndim(result) != 2:
+            return result
+        if hasattr(self, "n_features_in_"):
+            columns = self.get_feature_names_out()
+        else:  # transform without fit, which stateless estimators allow
+            columns = np.asarray([f"x{i}" for i in range(result.shape[1])], dtype=object)
+        if config == "pandas":
+            import pandas as pd
+
+            index = getattr(X, "index", None)
+            return pd.DataFrame(result, columns=columns, index=index, copy=False)
+        if config == "polars":
+            import polars as pl
+
+            return pl.DataFrame(result, schema=list(columns), orient="row")
+        raise ValueError(
+            f"Unknown transform output {config!r}; expected 'default', 'pandas' "
+            "or 'polars'."
+        )

@@ -1,0 +1,402 @@
+"""The one input contract of skimgproc: how a batch of images is laid out.
+
+Every function and estimator of the package turns its input into an
+:class:`ImageBatch` with :func:`as_batch`, works on ``batch.images`` and hands
+the result back with :meth:`ImageBatch.restore`. Nothing else in the package
+inspects shapes, channels or dtypes of user input.
+
+Layouts accepted for ``X`` (first axis = samples):
+
+* ``(n, height, width)``: grayscale images;
+* ``(n, height, width, channels)``: colour images, channels last
+  (``channel_axis=-1``), or ``(n, channels, height, width)`` with
+  ``channel_axis=1``;
+* ``(n, n_features)`` with ``image_shape=(h, w)`` or ``(h, w, c)``: each row
+  is a flattened image (like ``load_digits().data``); results are flattened
+  back;
+* ``(n, n_features)`` with ``image_shape=None``: each row is a 1-D signal.
+
+Internally ``batch.images`` is always ``(n, *spatial)`` or
+``(n, *spatial, channels)`` (channels moved last, as a view, never copied),
+so operations only need ``batch.spatial_axes``.
+"""
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from math import prod
+
+import numpy as np
+
+__all__ = [
+    "ImageBatch",
+    "NonNumericInputError",
+    "as_batch",
+    "effective_n_threads",
+    "pixel_feature_names",
+    "run_chunked",
+]
+
+LAYOUTS = (
+    "(n_samples, height, width) grayscale images, "
+    "(n_samples, height, width, channels) colour images "
+    "(or (n_samples, channels, height, width) with channel_axis=1), "
+    "or (n_samples, n_features) rows (flattened images with image_shape, "
+    "1-D signals without)"
+)
+
+
+class NonNumericInputError(ValueError, TypeError):
+    """Input that cannot be read as real numbers (sparse, strings, objects).
+
+    It is both a :class:`ValueError` (the value is wrong) and a
+    :class:`TypeError` (as NumPy and scikit-learn raise for such input), so
+    callers may catch either.
+    """
+
+
+@dataclass(frozen=True)
+class ImageBatch:
+    """A validated batch of images in the package's internal layout.
+
+    Attributes
+    ----------
+    images : ndarray
+        Floating-point array of shape ``(n, *spatial)`` or
+        ``(n, *spatial, n_channels)``. Possibly a view of the user's array:
+        never write into it.
+    n_spatial : int
+        1 for 1-D signals, 2 for images.
+    has_channels : bool
+        Whether the last axis of ``images`` holds channels.
+    layout : {"images", "channels_first", "flat"}
+        How to give results back: as images, moving the channels back to
+        axis 1, or flattening each sample to a row.
+    """
+
+    images: np.ndarray
+    n_spatial: int
+    has_channels: bool
+    layout: str
+
+    @property
+    def n_samples(self):
+        return self.images.shape[0]
+
+    @property
+    def spatial_axes(self):
+        return tuple(range(1, 1 + self.n_spatial))
+
+    @property
+    def spatial_shape(self):
+        return self.images.shape[1 : 1 + self.n_spatial]
+
+    @property
+    def n_channels(self):
+        return self.images.shape[-1] if self.has_channels else 1
+
+    @property
+    def sample_shape(self):
+        """Shape of one sample in the user's layout."""
+        shape = self.images.shape[1:]
+        if self.layout == "flat":
+            return (prod(shape),)
+        if self.layout == "channels_first":
+            return shape[-1:] + shape[:-1]
+        return shape
+
+    @property
+    def is_table(self):
+        """Whether the user's input was 2-D (rows of signals or of flat images)."""
+        return len(self.sample_shape) == 1
+
+    def per_axis(self, spatial_values, fill=0):
+        """A tuple over all axes of ``images``: the given values on the
+        spatial axes and ``fill`` on the sample and channel axes, so that an
+        n-d scipy.ndimage call never works across images or channels."""
+        values = [fill] * self.images.ndim
+        for axis, value in zip(self.spatial_axes, spatial_values, strict=True):
+            values[axis] = value
+        return tuple(values)
+
+    def restore(self, result, *, channels=None):
+        """Put a result of the same internal layout back in the user's layout.
+
+        ``channels`` says whether ``result`` has a channel axis; by default
+        it has one exactly when the input had one.
+        """
+        if channels is None:
+            channels = self.has_channels
+        if self.layout == "flat":
+            return result.reshape(result.shape[0], -1)
+        if self.layout == "channels_first" and channels:
+            return np.moveaxis(result, -1, 1)
+        return result
+
+    def planes(self):
+        """The images as ``(n_samples * n_channels, *spatial)``, each plane one
+        channel of one image. A copy when there are channels."""
+        if not self.has_channels:
+            return self.images
+        moved = np.moveaxis(self.images, -1, 1)
+        return moved.reshape((-1,) + self.spatial_shape)
+
+    def from_planes(self, planes):
+        """Inverse of :meth:`planes`, in the internal layout."""
+        if not self.has_channels:
+            return planes
+        stacked = planes.reshape(
+            (self.n_samples, self.n_channels) + planes.shape[1:]
+        )
+        return np.moveaxis(stacked, 1, -1)
+
+
+def _float_dtype(dtype, name):
+    if dtype.kind == "c":
+        raise ValueError(
+            f"Complex data not supported: {name} has dtype {dtype}; "
+            "expected real numbers (integer, bool or float)."
+        )
+    if dtype.kind == "f":
+        if dtype.itemsize <= 4:
+            return np.dtype(np.float32)
+        return np.dtype(np.float64)
+    if dtype.kind in "biu":
+        # Integer images keep their values (0..255 stays 0..255).
+        return np.dtype(np.float64)
+    raise NonNumericInputError(
+        f"{name} has non-numeric dtype {dtype}; expected real numbers "
+        "(integer, bool or float)."
+    )
+
+
+def _as_real_array(X, name):
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        raise NonNumericInputError(
+            f"Sparse input is not supported: {name} is a {type(X).__name__}; "
+            "pass a dense array of images."
+        )
+    if isinstance(X, ImageBatch):
+        raise TypeError("as_batch got an ImageBatch where an array was expected")
+    try:
+        array = np.asarray(X)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(
+            f"{name} could not be read as an array ({exc}); expected {LAYOUTS}."
+        ) from exc
+    if array.dtype == object:
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise NonNumericInputError(
+                f"{name} contains values that are not real numbers "
+                f"(dtype object): {exc}"
+            ) from exc
+    dtype = _float_dtype(array.dtype, name)
+    # astype(copy=False) keeps the user's float array as it is (a view);
+    # nothing in the package writes into it.
+    return array.astype(dtype, copy=False)
+
+
+def _check_finite(array, name):
+    # The sum is one fast pass; only when it is not finite (a NaN or inf, or
+    # an overflow of large finite values) look element by element.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(array.sum(dtype=np.float64)):
+            return
+    n_nan = int(np.count_nonzero(np.isnan(array)))
+    n_inf = int(np.count_nonzero(np.isinf(array)))
+    if n_nan or n_inf:
+        raise ValueError(
+            f"Input {name} contains NaN or inf ({n_nan} NaN, {n_inf} inf "
+            "values); expected finite numbers."
+        )
+
+
+def _check_image_shape(image_shape, name="image_shape"):
+    if image_shape is None:
+        return None
+    try:
+        shape = tuple(int(v) for v in image_shape)
+        ok = all(v == orig for v, orig in zip(shape, image_shape, strict=True))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or len(shape) not in (2, 3) or min(shape) < 1:
+        raise ValueError(
+            f"The '{name}' parameter must be None or a tuple (height, width) or "
+            f"(height, width, channels) of positive integers. Got {image_shape!r} "
+            "instead."
+        )
+    return shape
+
+
+def as_batch(
+    X,
+    *,
+    image_shape=None,
+    channel_axis=-1,
+    allow_channels=True,
+    min_spatial=1,
+    name="X",
+    caller=None,
+):
+    """Validate ``X`` against the batch contract and return an :class:`ImageBatch`.
+
+    An :class:`ImageBatch` is returned unchanged, so that an estimator can
+    validate once and hand the batch on to the function it wraps.
+
+    Parameters
+    ----------
+    X : array-like or ImageBatch
+        The batch, in one of the layouts described in the module docstring.
+    image_shape : tuple of int, optional
+        Shape of one image when ``X`` is 2-D with flattened images as rows.
+    channel_axis : int, default=-1
+        Axis of the channels of 4-D input: -1 (or 3) for channels last, 1
+        for channels first. Ignored for other layouts.
+    allow_channels : bool, default=True
+        If False, colour input is refused (for operations defined on
+        grayscale images only).
+    min_spatial : int, default=1
+        Smallest spatial size accepted along each spatial axis.
+    name : str, default="X"
+        Name of the input in error messages.
+    caller : str, optional
+        Name of the function or estimator, for error messages.
+
+    Returns
+    -------
+    ImageBatch
+    """
+    if isinstance(X, ImageBatch):
+        return X
+    where = f" for {caller}" if caller else ""
+    image_shape = _check_image_shape(image_shape)
+    array = _as_real_array(X, name)
+
+    if array.ndim == 2 and image_shape is not None:
+        n_features = prod(image_shape)
+        if array.shape[1] != n_features:
+            raise ValueError(
+                f"{name} has {array.shape[1]} features per row, but image_shape="
+                f"{image_shape} needs {n_features} (height * width"
+                f"{' * channels' if len(image_shape) == 3 else ''})."
+            )
+        images = array.reshape((array.shape[0],) + image_shape)
+        n_spatial, has_channels, layout = 2, len(image_shape) == 3, "flat"
+    elif array.ndim == 2:
+        images, n_spatial, has_channels, layout = array, 1, False, "images"
+    elif array.ndim == 3:
+        images, n_spatial, has_channels, layout = array, 2, False, "images"
+    elif array.ndim == 4:
+        axis = _normalize_channel_axis(channel_axis)
+        if axis == 1:
+            images = np.moveaxis(array, 1, -1)
+            layout = "channels_first"
+        else:
+            images, layout = array, "images"
+        n_spatial, has_channels = 2, True
+    else:
+        extra = (
+            " Reshape your data: a single image needs a leading sample axis "
+            "(X[np.newaxis]), a single 1-D signal X.reshape(1, -1)."
+            if array.ndim < 2
+            else ""
+        )
+        raise ValueError(
+            f"Expected {LAYOUTS}{where}; got a {array.ndim}-D array of shape "
+            f"{array.shape}.{extra}"
+        )
+
+    if images.shape[0] == 0:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={array.shape}) while a minimum "
+            f"of 1 is required{where}: {name} is an empty batch, with no images."
+        )
+    spatial = images.shape[1 : 1 + n_spatial]
+    if images.size == 0:
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={array.shape}) while a minimum "
+            f"of 1 is required{where}: {name} has empty images of shape "
+            f"{images.shape[1:]}."
+        )
+    if min(spatial) < min_spatial:
+        raise ValueError(
+            f"{name} has images of shape {images.shape[1:]}{where}; expected at "
+            f"least {min_spatial} pixels along each spatial axis."
+        )
+    if has_channels and not allow_channels:
+        raise ValueError(
+            f"{caller or 'This operation'} works on grayscale images, but {name} "
+            f"has {images.shape[-1]} channels (images of shape {images.shape[1:]}). "
+            "Convert to gray first, for example with skimgproc.Grayscale()."
+        )
+    _check_finite(images, name)
+    return ImageBatch(images, n_spatial, has_channels, layout)
+
+
+def _normalize_channel_axis(channel_axis):
+    if channel_axis in (-1, 3):
+        return -1
+    if channel_axis in (1, -3):
+        return 1
+    raise ValueError(
+        "The 'channel_axis' parameter must be -1 (channels last, "
+        "(n, height, width, channels)) or 1 (channels first, "
+        f"(n, channels, height, width)). Got {channel_axis!r} instead."
+    )
+
+
+def pixel_feature_names(sample_shape, prefix="pixel"):
+    """Readable names of the flattened features of one sample.
+
+    ``(2, 3)`` gives ``pixel_0_0, pixel_0_1, ..., pixel_1_2`` (row, column),
+    in the order of ``X.reshape(n, -1)``.
+    """
+    index = np.indices(sample_shape).reshape(len(sample_shape), -1).T
+    return np.asarray(
+        [prefix + "".join(f"_{i}" for i in idx) for idx in index], dtype=object
+    )
+
+
+def effective_n_threads(n_jobs):
+    """Threads to use for ``n_jobs``: None means every core this process may
+    use, negative values count back from that (-1 = all, -2 = all but one)."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        available = os.cpu_count() or 1
+    if n_jobs is None:
+        return available
+    if n_jobs < 0:
+        return max(1, available + 1 + n_jobs)
+    return max(1, int(n_jobs))
+
+
+# Work items of about this many bytes keep a filter's intermediate passes in
+# the cache and still amortise the cost of a thread hand-off.
+CHUNK_BYTES = 1 << 21
+
+
+def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
+    """Apply ``func(src[i:j], dst[i:j])`` over chunks of samples on threads.
+
+    ``func`` works on any number of samples and writes its result into the
+    given output slice. scipy.ndimage releases the GIL, so threads run in
+    parallel; small batches run in one call with no thread overhead.
+    """
+    n = src.shape[0]
+    n_threads = min(effective_n_threads(n_jobs), n)
+    per_sample = max(1, src[:1].nbytes)
+    per_chunk = max(1, chunk_bytes // per_sample)
+    if n_threads <= 1 or n <= per_chunk:
+        func(src, dst)
+        return dst
+    # At least two chunks per thread so that uneven work balances out.
+    n_chunks = max(-(-n // per_chunk), 2 * n_threads)
+    bounds = np.linspace(0, n, n_chunks + 1).astype(int)
+    pieces = [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    with ThreadPoolExecutor(n_threads) as pool:
+        for future in [pool.submit(func, src[a:b], dst[a:b]) for a, b in pieces]:
+            future.result()
+    return dst
