@@ -7,6 +7,7 @@ fit/transform estimator around it, so that it can be chained in a
 extraction.
 """
 
+from ._config import config_context, get_config, set_config
 from .filters import GaussianBlur, gaussian_blur
 from .gradients import (
     GaussianGradient,
@@ -27,10 +28,13 @@ __all__ = [
     "Grayscale",
     "PrewittGradient",
     "SobelGradient",
+    "config_context",
     "flatten",
     "gaussian_blur",
     "gaussian_gradient",
+    "get_config",
     "prewitt_gradient",
     "rgb_to_gray",
+    "set_config",
     "sobel_gradient",
 ]

@@ -1,0 +1,90 @@
+"""Package configuration: whether optional accelerators may be used.
+
+The numpy/scipy code is complete and is the reference. Where an optional
+package is installed (OpenCV, numba: ``pip install skimgproc[fast]``), some
+operations run faster through it, with results equal within float32
+rounding. ``config_context(accelerate=False)`` forces the reference path,
+which the test suite uses to check both.
+"""
+
+import importlib
+from contextlib import contextmanager
+
+__all__ = ["config_context", "get_config", "optional_module", "set_config"]
+
+# Process-wide, not per thread: the worker threads of a chunked operation
+# must see the setting of the thread that called it.
+_CONFIG = {"accelerate": True}
+
+
+def _state():
+    return _CONFIG
+
+
+def get_config():
+    """The current configuration, as a new dict.
+
+    Returns
+    -------
+    config : dict
+        ``{"accelerate": bool}``.
+
+    Examples
+    --------
+    >>> import skimgproc
+    >>> skimgproc.get_config()["accelerate"]
+    True
+    """
+    return dict(_state())
+
+
+def set_config(*, accelerate=None):
+    """Set the package configuration (for the whole process).
+
+    Parameters
+    ----------
+    accelerate : bool, optional
+        Whether installed optional accelerators (OpenCV, numba) may be used.
+        False runs the numpy/scipy reference code. None leaves it unchanged.
+    """
+    if accelerate is not None:
+        if not isinstance(accelerate, bool):
+            raise ValueError(
+                f"The 'accelerate' setting must be a bool. Got {accelerate!r} instead."
+            )
+        _state()["accelerate"] = accelerate
+
+
+@contextmanager
+def config_context(*, accelerate=None):
+    """Temporarily change the configuration, as :func:`set_config` does.
+
+    Examples
+    --------
+    >>> import skimgproc
+    >>> with skimgproc.config_context(accelerate=False):
+    ...     skimgproc.get_config()["accelerate"]
+    False
+    """
+    old = get_config()
+    set_config(accelerate=accelerate)
+    try:
+        yield
+    finally:
+        set_config(**old)
+
+
+_modules = {}
+
+
+def optional_module(name):
+    """The optional accelerator module ``name`` ("cv2", "numba"), or None when
+    it is not installed or acceleration is switched off."""
+    if not _state()["accelerate"]:
+        return None
+    if name not in _modules:
+        try:
+            _modules[name] = importlib.import_module(name)
+        except ImportError:
+            _modules[name] = None
+    return _modules[name]
