@@ -272,6 +272,7 @@ def as_batch(
         return X
     where = f" for {caller}" if caller else ""
     image_shape = _check_image_shape(image_shape)
+    axis = _normalize_channel_axis(channel_axis)
     array = _as_real_array(X, name)
 
     if array.ndim == 2 and image_shape is not None:
@@ -289,7 +290,6 @@ def as_batch(
     elif array.ndim == 3:
         images, n_spatial, has_channels, layout = array, 2, False, "images"
     elif array.ndim == 4:
-        axis = _normalize_channel_axis(channel_axis)
         if axis == 1:
             images = np.moveaxis(array, 1, -1)
             layout = "channels_first"

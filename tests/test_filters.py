@@ -1,0 +1,156 @@
+"""GaussianBlur and gaussian_blur against scipy.ndimage, image by image."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import ndimage as ndi
+
+from skimgproc import GaussianBlur, config_context, gaussian_blur
+
+MODES = ["reflect", "constant", "nearest", "mirror", "wrap"]
+
+
+@pytest.fixture(params=[True, False], ids=["accelerated", "reference"])
+def accelerate(request):
+    with config_context(accelerate=request.param):
+        yield request.param
+
+
+def per_image_reference(X, sigma, **kwargs):
+    """scipy.ndimage.gaussian_filter on each image (and channel) alone."""
+    out = np.empty(X.shape, dtype=np.float64)
+    for i in range(X.shape[0]):
+        if X.ndim == 4:
+            for c in range(X.shape[-1]):
+                out[i, ..., c] = ndi.gaussian_filter(
+                    X[i, ..., c].astype(np.float64), sigma, **kwargs
+                )
+        else:
+            out[i] = ndi.gaussian_filter(X[i].astype(np.float64), sigma, **kwargs)
+    return out
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("sigma", [0.7, 2.0, (1.0, 3.0), (0.0, 2.0)])
+def test_float64_matches_scipy_per_image(accelerate, sigma, mode):
+    X = np.random.default_rng(1).random((4, 23, 31)) * 255
+    got = gaussian_blur(X, sigma, mode=mode, cval=7.0)
+    expected = per_image_reference(X, sigma, mode=mode, cval=7.0)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10 * 255)
+
+
+@pytest.mark.parametrize("shape", [(3, 40, 33), (2, 17, 20, 3), (50, 28, 28)])
+@pytest.mark.parametrize("sigma", [0.5, 2.0, 5.0])
+def test_float32_matches_scipy_within_1e_5_of_the_range(accelerate, shape, sigma):
+    X = (np.random.default_rng(2).random(shape) * 255).astype(np.float32)
+    got = gaussian_blur(X, sigma)
+    assert got.dtype == np.float32
+    expected = per_image_reference(X, sigma)
+    for i in range(len(X)):
+        data_range = np.ptp(X[i])
+        np.testing.assert_allclose(got[i], expected[i], rtol=0, atol=1e-5 * data_range)
+
+
+def test_large_sigma_on_tiny_images_matches_scipy(accelerate):
+    X = np.random.default_rng(3).random((5, 3, 4))
+    np.testing.assert_allclose(
+        gaussian_blur(X, 10.0), per_image_reference(X, 10.0), atol=1e-10
+    )
+
+
+def test_channels_first_matches_channels_last(accelerate):
+    X = np.random.default_rng(4).random((2, 3, 16, 12))
+    first = gaussian_blur(X, 2.0, channel_axis=1)
+    last = gaussian_blur(np.moveaxis(X, 1, -1), 2.0)
+    assert first.shape == X.shape
+    np.testing.assert_allclose(np.moveaxis(first, 1, -1), last, atol=1e-12)
+
+
+def test_signals_are_blurred_in_one_dimension():
+    X = np.random.default_rng(5).random((4, 50))
+    expected = np.stack([ndi.gaussian_filter1d(row, 2.0) for row in X])
+    np.testing.assert_allclose(gaussian_blur(X, 2.0), expected, atol=1e-12)
+
+
+def test_truncate_is_passed_through():
+    X = np.random.default_rng(6).random((2, 30, 30))
+    np.testing.assert_allclose(
+        gaussian_blur(X, 3.0, truncate=1.5),
+        per_image_reference(X, 3.0, truncate=1.5),
+        atol=1e-12,
+    )
+
+
+def test_estimator_equals_function():
+    X = np.random.default_rng(7).random((3, 20, 20, 3)).astype(np.float32)
+    params = dict(sigma=(1.0, 2.5), mode="nearest", truncate=3.0)
+    np.testing.assert_array_equal(
+        GaussianBlur(**params).fit_transform(X), gaussian_blur(X, **params)
+    )
+
+
+images = arrays(
+    np.float64,
+    st.tuples(st.integers(1, 3), st.integers(1, 12), st.integers(1, 12)),
+    elements=st.floats(-1e3, 1e3),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(X=images, sigma=st.floats(0.0, 6.0))
+def test_reflect_keeps_each_image_mean(X, sigma):
+    out = gaussian_blur(X, sigma, mode="reflect")
+    np.testing.assert_allclose(
+        out.mean(axis=(1, 2)), X.mean(axis=(1, 2)), rtol=1e-9, atol=1e-9
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(X=images)
+def test_sigma_zero_is_the_identity(X):
+    np.testing.assert_array_equal(gaussian_blur(X, 0.0), X)
+
+
+@settings(max_examples=40, deadline=None)
+@given(X=images, sigma=st.floats(0.0, 6.0),
+       mode=st.sampled_from(["reflect", "nearest", "mirror", "wrap"]))
+def test_blurred_values_stay_within_each_image_range(X, sigma, mode):
+    out = gaussian_blur(X, sigma, mode=mode)
+    tol = 1e-9 * (1 + np.abs(X).max())
+    assert np.all(out.min(axis=(1, 2)) >= X.min(axis=(1, 2)) - tol)
+    assert np.all(out.max(axis=(1, 2)) <= X.max(axis=(1, 2)) + tol)
+
+
+def test_blur_lowers_the_standard_deviation_of_noise():
+    X = np.random.default_rng(8).standard_normal((3, 64, 64))
+    assert np.all(gaussian_blur(X, 2.0).std(axis=(1, 2)) < 0.3 * X.std(axis=(1, 2)))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"sigma": -1.0}, r"'sigma' parameter of GaussianBlur must be .*Got -1.0"),
+        ({"sigma": np.nan}, "'sigma' parameter of GaussianBlur"),
+        ({"sigma": np.inf}, "'sigma' parameter of GaussianBlur"),
+        ({"sigma": (1.0, -2.0)}, "'sigma' parameter"),
+        ({"sigma": (1.0, 2.0, 3.0)}, "one per spatial axis"),
+        ({"sigma": "2"}, "'sigma' parameter"),
+        ({"sigma": True}, "'sigma' parameter"),
+        ({"mode": "edge"}, r"'mode' parameter of GaussianBlur must be one of"),
+        ({"cval": np.nan}, "'cval' parameter"),
+        ({"truncate": 0.0}, "'truncate' parameter"),
+        ({"n_jobs": 0}, "'n_jobs' parameter"),
+        ({"n_jobs": 1.5}, "'n_jobs' parameter"),
+    ],
+)
+def test_bad_parameters_are_refused_with_their_name(params, match):
+    X = np.zeros((2, 8, 8))
+    with pytest.raises(ValueError, match=match):
+        GaussianBlur(**params).fit(X)
+    with pytest.raises(ValueError, match=match):
+        GaussianBlur().fit(X).set_params(**params).transform(X)
+    function_match = match.replace("GaussianBlur", "gaussian_blur")
+    with pytest.raises(ValueError, match=function_match):
+        gaussian_blur(X, **params)
