@@ -19,7 +19,7 @@ from ._batch import as_batch, pixel_feature_names
 __all__ = ["ImageTransformer"]
 
 
-class ImageTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class ImageTransformer(TransformerMixin, BaseEstimator):
     """Base class: a stateless image operation as a fit/transform estimator.
 
     Subclasses define ``_check_params(batch)``, which checks the parameters
@@ -31,6 +31,12 @@ class ImageTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
 
     # Subclasses that refuse colour input set this to False.
     _allow_channels = True
+
+    def __init_subclass__(cls, **kwargs):
+        # scikit-learn's automatic wrapping would put image-shaped outputs in
+        # data frames; _wrap_output wraps 2-D outputs only.
+        kwargs["auto_wrap_output_keys"] = None
+        super().__init_subclass__(**kwargs)
 
     def _check_params(self, batch):  # pragma: no cover - abstract
         raise NotImplementedError
