@@ -17,6 +17,14 @@ from .gradients import (
     prewitt_gradient,
     sobel_gradient,
 )
+from .io import (
+    ImageReader,
+    read_image,
+    read_images,
+    read_mat,
+    write_image,
+    write_mat,
+)
 from .preprocessing import Flatten, Grayscale, flatten, rgb_to_gray
 
 __version__ = "0.1.0"
@@ -26,6 +34,7 @@ __all__ = [
     "GaussianBlur",
     "GaussianGradient",
     "Grayscale",
+    "ImageReader",
     "PrewittGradient",
     "SobelGradient",
     "config_context",
@@ -34,7 +43,12 @@ __all__ = [
     "gaussian_gradient",
     "get_config",
     "prewitt_gradient",
+    "read_image",
+    "read_images",
+    "read_mat",
     "rgb_to_gray",
     "set_config",
     "sobel_gradient",
+    "write_image",
+    "write_mat",
 ]
