@@ -22,7 +22,9 @@ so operations only need ``batch.spatial_axes``.
 """
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from math import prod
 
@@ -389,14 +391,44 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
     n_threads = min(effective_n_threads(n_jobs), n)
     per_sample = max(1, src[:1].nbytes)
     per_chunk = max(1, chunk_bytes // per_sample)
-    if n_threads <= 1 or n <= per_chunk:
-        func(src, dst)
-        return dst
-    # At least two chunks per thread so that uneven work balances out.
-    n_chunks = max(-(-n // per_chunk), 2 * n_threads)
-    bounds = np.linspace(0, n, n_chunks + 1).astype(int)
-    pieces = [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-    with ThreadPoolExecutor(n_threads) as pool:
-        for future in [pool.submit(func, src[a:b], dst[a:b]) for a, b in pieces]:
-            future.result()
+    with _single_threaded_blas():
+        if n_threads <= 1 or n <= per_chunk:
+            func(src, dst)
+            return dst
+        # At least two chunks per thread so that uneven work balances out.
+        n_chunks = max(-(-n // per_chunk), 2 * n_threads)
+        bounds = np.linspace(0, n, n_chunks + 1).astype(int)
+        pieces = [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        with ThreadPoolExecutor(n_threads) as pool:
+            futures = [pool.submit(func, src[a:b], dst[a:b]) for a, b in pieces]
+            for future in futures:
+                future.result()
     return dst
+
+
+# BLAS's own threads on top of run_chunked's would oversubscribe the cores
+# (on a busy 2-core machine a batch of small matrix products ran 10x slower),
+# and n_jobs would not mean what it says. The limit is process-wide, so
+# concurrent callers share it: the first sets it, the last restores it.
+_blas_lock = threading.Lock()
+_blas = {"users": 0, "limiter": None, "controller": None}
+
+
+@contextmanager
+def _single_threaded_blas():
+    with _blas_lock:
+        if _blas["users"] == 0:
+            if _blas["controller"] is None:
+                from threadpoolctl import ThreadpoolController
+
+                _blas["controller"] = ThreadpoolController()
+            _blas["limiter"] = _blas["controller"].limit(limits=1, user_api="blas")
+        _blas["users"] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas["users"] -= 1
+            if _blas["users"] == 0:
+                _blas["limiter"].restore_original_limits()
+                _blas["limiter"] = None
