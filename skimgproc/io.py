@@ -325,12 +325,14 @@ def _decode(path, mode, resize, max_pixels):
                 "decompression bomb, or a very large image). If you trust the "
                 "file, pass a larger max_pixels."
             )
+        # Before getexif, which may decode the image (PNG) and forget the tile.
+        sixteen_bit_colour = _is_sixteen_bit_colour(im)
         try:
             orientation = im.getexif().get(_EXIF_ORIENTATION, 1)
         except Exception:  # unreadable EXIF: keep the stored orientation
             orientation = 1
         transpose = _UNDO_ORIENTATION.get(orientation)
-        if _is_sixteen_bit_colour(im):
+        if sixteen_bit_colour:
             return _read_sixteen_bit_colour(path, im, mode, resize, transpose)
         try:
             if _exceeds_pillow_limit(n_pixels):
