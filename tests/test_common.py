@@ -55,3 +55,33 @@ def test_version_is_exposed():
 
     assert skimgproc.__version__ == version("skimgproc")
     assert isinstance(np.__version__, str)
+
+
+# ImageReader's input is a list of file paths, which scikit-learn's numeric
+# checks cannot feed (its tags say so: no 2-D arrays, strings). It runs the
+# API checks that need no data here; tests/test_io.py fits it in Pipeline
+# and GridSearchCV on real files.
+@pytest.mark.parametrize(
+    "reader",
+    [skimgproc.ImageReader(), skimgproc.ImageReader("RGB", resize=(8, 8), n_jobs=1)],
+    ids=repr,
+)
+@pytest.mark.parametrize(
+    "check_name",
+    [
+        "check_estimator_cloneable",
+        "check_estimator_repr",
+        "check_estimator_tags_renamed",
+        "check_valid_tag_types",
+        "check_no_attributes_set_in_init",
+        "check_parameters_default_constructible",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_do_not_raise_errors_in_init_or_set_params",
+        "check_mixin_order",
+    ],
+)
+def test_image_reader_api_checks(reader, check_name):
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check_name)(type(reader).__name__, reader)
