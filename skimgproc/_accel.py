@@ -25,7 +25,7 @@ from scipy import ndimage as ndi
 
 from ._config import optional_module
 
-__all__ = ["gaussian_weights", "plan_correlate", "polar"]
+__all__ = ["gaussian_weights", "plan_correlate", "plan_polar"]
 
 #: An axis up to this long is filtered as a matrix product: BLAS does the
 #: ``m`` multiply-adds per pixel faster than OpenCV does a kernel's taps plus
@@ -218,12 +218,34 @@ def _cv_ready(a):
     return a.strides[-1] == a.itemsize
 
 
-def polar(gx, gy, out, output):
-    """``hypot(gx, gy)`` or ``arctan2(gy, gx)`` into ``out`` (may be ``gy``)."""
+def plan_polar(output):
+    """``func(gx, gy, out)``: ``hypot(gx, gy)`` (``output="magnitude"``) or
+    ``arctan2(gy, gx)`` into ``out`` (which may be ``gy``)."""
     if output == "angle":
-        np.arctan2(gy, gx, out=out)
-        return out
-    cv2 = optional_module("cv2")
-    if cv2 is None:
-        return np.hypot(gx, gy, out=out)
-    return np.hypot(gx, gy, out=out)
+        # NumPy's float32 arctan2 is vectorised already (and OpenCV's phase
+        # is only accurate to 1e-4 rad).
+        return lambda gx, gy, out: np.arctan2(gy, gx, out=out)
+    if not accelerate():
+        return lambda gx, gy, out: np.hypot(gx, gy, out=out)
+
+    def magnitude(gx, gy, out):
+        # sqrt(x*x + y*y) in four vectorised passes is 5x faster than
+        # np.hypot and equal within rounding while the squares stay in the
+        # dtype's normal range: checked first, else np.hypot. (cv2.magnitude
+        # is faster still, but its result depends on the arrays' alignment.)
+        largest = max(gx.max(), -gx.min(), gy.max(), -gy.min())
+        low, high = _SAFE_RANGE[out.dtype.char]
+        if not (low <= largest <= high or largest == 0):
+            return np.hypot(gx, gy, out=out)
+        np.multiply(gx, gx, out=gx)
+        np.multiply(gy, gy, out=out)
+        out += gx
+        return np.sqrt(out, out=out)
+
+    return magnitude
+
+
+#: Largest |gx|, |gy| for which sqrt(x*x + y*y) is exact within rounding:
+#: no overflow, and where squares of small values underflow, the error
+#: (below 2**-75 in float32) is under the rounding of the largest magnitude.
+_SAFE_RANGE = {"f": (2.0**-50, 2.0**60), "d": (2.0**-450, 2.0**500)}

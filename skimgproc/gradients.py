@@ -10,6 +10,7 @@ along the spatial axes only, never across images or channels (as
 import numpy as np
 from scipy import ndimage as ndi
 
+from ._accel import gaussian_weights, plan_correlate, plan_polar
 from ._base import ImageTransformer
 from ._batch import as_batch, run_chunked
 from ._validation import (
@@ -55,6 +56,15 @@ def _finite_difference(smooth, scale):
         if normalize:
             dst *= 1.0 / scale
 
+    def steps(axis, spatial_axes, normalize, **_):
+        # The same passes, as (spatial index, weights), for the fast paths.
+        factor = 1.0 / scale if normalize else 1.0
+        passes = [(axis, CENTRAL_DIFFERENCE)]
+        passes += [(other, smooth) for other in spatial_axes if other != axis]
+        passes[-1] = (passes[-1][0], passes[-1][1] * factor)
+        return [(ax - 1, w) for ax, w in passes]
+
+    derivative.steps = steps
     return derivative
 
 
@@ -70,14 +80,38 @@ def _gaussian_derivative(src, axis, spatial_axes, dst, mode, cval, sigma,
     ndi.gaussian_filter(src, sigmas, orders, dst, mode, cval, truncate)
 
 
+def _gaussian_steps(axis, spatial_axes, sigma, truncate, **_):
+    # gaussian_filter's passes, axis by axis in order, for the fast paths.
+    return [
+        (ax - 1, gaussian_weights(s, int(ax == axis), truncate))
+        for ax, s in zip(spatial_axes, sigma, strict=True)
+    ]
+
+
+_gaussian_derivative.steps = _gaussian_steps
+
+
 def _gradient(batch, derivative, output, n_jobs, **options):
     """The shared engine: ``output`` of the gradient of every image."""
     spatial = batch.spatial_axes
     x_axis, y_axis = spatial[-1], (spatial[0] if len(spatial) > 1 else None)
 
+    # Fast paths (BLAS, OpenCV), planned in this thread: None where absent.
+    fast = {
+        axis: plan_correlate(
+            batch, derivative.steps(axis, spatial, **options), options["mode"],
+            options["cval"],
+        )
+        for axis in (x_axis, y_axis)
+        if axis is not None
+    }
+    combine = plan_polar(output)
+
     def along(src, axis, dst):
         if axis is None:  # a 1-D signal has no second axis to vary along
             dst[...] = 0
+        elif fast[axis] is not None:
+            fast[axis](src, dst)
         else:
             derivative(src, axis, spatial, dst, **options)
         return dst
@@ -91,10 +125,7 @@ def _gradient(batch, derivative, output, n_jobs, **options):
             # One chunk-sized temporary: the y derivative is made in dst.
             gx = along(src, x_axis, np.empty_like(dst))
             along(src, y_axis, dst)
-            if output == "magnitude":
-                np.hypot(gx, dst, out=dst)
-            else:
-                np.arctan2(dst, gx, out=dst)
+            combine(gx, dst, dst)
 
     return run_chunked(work, batch.images, np.empty_like(batch.images), n_jobs)
 
