@@ -384,21 +384,28 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
     """Apply ``func(src[i:j], dst[i:j])`` over chunks of samples on threads.
 
     ``func`` works on any number of samples and writes its result into the
-    given output slice. scipy.ndimage releases the GIL, so threads run in
-    parallel; small batches run in one call with no thread overhead.
+    given output slice. scipy.ndimage (and OpenCV, and BLAS) release the
+    GIL, so threads run in parallel. Chunks hold about ``chunk_bytes`` of
+    input even on one thread, so that the temporaries ``func`` makes stay
+    chunk-sized (and in the cache); a batch smaller than one chunk runs in
+    one call with no thread overhead.
     """
     n = src.shape[0]
     n_threads = min(effective_n_threads(n_jobs), n)
     per_sample = max(1, src[:1].nbytes)
     per_chunk = max(1, chunk_bytes // per_sample)
     with _single_threaded_blas():
-        if n_threads <= 1 or n <= per_chunk:
+        if n <= per_chunk:
             func(src, dst)
             return dst
-        # At least two chunks per thread so that uneven work balances out.
-        n_chunks = max(-(-n // per_chunk), 2 * n_threads)
+        # With threads, at least two chunks each so that uneven work balances.
+        n_chunks = max(-(-n // per_chunk), 2 * n_threads if n_threads > 1 else 1)
         bounds = np.linspace(0, n, n_chunks + 1).astype(int)
         pieces = [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        if n_threads <= 1:
+            for a, b in pieces:
+                func(src[a:b], dst[a:b])
+            return dst
         with ThreadPoolExecutor(n_threads) as pool:
             futures = [pool.submit(func, src[a:b], dst[a:b]) for a, b in pieces]
             for future in futures:
