@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 
 from . import __version__
 from .filters import GaussianBlur, gaussian_blur
@@ -32,7 +33,7 @@ from .gradients import (
     gaussian_gradient,
     sobel_gradient,
 )
-from .io import read_image, write_image, write_panels
+from .io import _format_for, read_image, write_image, write_panels
 
 __all__ = ["main", "run_demo"]
 
@@ -127,9 +128,10 @@ def _estimator(cls, args, colour=False):
             f"(its parameters: {', '.join('--' + n for n in sorted(names))})"
         )
     estimator = cls(**given)
-    # Parameters are checked by the estimator itself, on a tiny image.
+    # The estimator checks its parameters itself, on a tiny image, before any
+    # file is read or written.
     probe = np.zeros((1, 16, 16, 3) if colour else (1, 16, 16))
-    estimator.fit(probe)
+    clone(estimator).fit(probe)
     return estimator
 
 
@@ -189,6 +191,8 @@ def _plan(inputs, out):
                 f"'{out}' is a file, but {len(inputs)} inputs need an output folder"
             )
         targets = [out / p.name for p in inputs]
+    for dst in targets[:1] if single else targets:
+        _format_for(dst, "skimgproc")  # an unknown extension fails now, not later
     seen = {}
     for src, dst in zip(inputs, targets, strict=True):
         key = os.path.normcase(os.path.abspath(dst))
@@ -227,7 +231,8 @@ def _transform_files(args, estimator, keeps_brightness):
     start = time.perf_counter()
     for index, (src, dst) in enumerate(pairs, start=1):
         image = read_image(src, mode=mode)
-        result = estimator.transform(image[np.newaxis])[0]
+        # Fitted per file: files may differ in size.
+        result = estimator.fit_transform(image[np.newaxis])[0]
         write_image(dst, result, rescale=_rescale(args.rescale, image,
                                                   keeps_brightness))
         _progress(args, index, len(pairs), f"{src} -> {dst}")

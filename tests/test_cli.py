@@ -1,0 +1,228 @@
+"""Tests of the command line: results against scipy.ndimage run directly,
+options against the estimators' own parameters, and one-line errors."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import ndimage as ndi
+
+from skimgproc import GaussianBlur, GaussianGradient, SobelGradient, read_image
+from skimgproc.cli import main
+
+RNG = np.random.default_rng(0)
+GRAY = RNG.integers(0, 256, size=(24, 32), dtype=np.uint8)
+GRAY = ndi.gaussian_filter(GRAY, 1.5)  # some structure, still uint8
+COLOUR = RNG.integers(0, 256, size=(24, 32, 3), dtype=np.uint8)
+
+
+def save(path, array):
+    Image.fromarray(array).save(path)
+    return str(path)
+
+
+def bytescale(values):
+    """scipy.misc.bytescale, re-implemented: [min, max] to 0..255."""
+    low, high = values.min(), values.max()
+    return np.floor((values - low) * 255.0 / (high - low) + 0.5).astype(np.uint8)
+
+
+def run(argv, capsys):
+    status = main(argv)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def assert_one_line_error(status, err, *fragments):
+    assert status == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+# -- results ------------------------------------------------------------------
+
+
+def test_blur_matches_scipy(tmp_path, capsys):
+    src = save(tmp_path / "in.png", GRAY)
+    out = tmp_path / "out.png"
+    status, stdout, _ = run(["blur", src, "-o", str(out), "--sigma", "2"], capsys)
+    assert status == 0 and "wrote 1 image" in stdout
+    expected = np.clip(np.rint(ndi.gaussian_filter(GRAY.astype(float), 2)), 0, 255)
+    np.testing.assert_array_equal(read_image(out), expected)
+
+
+def test_blur_colour_per_channel_and_tuple_sigma(tmp_path, capsys):
+    src = save(tmp_path / "in.png", COLOUR)
+    out = tmp_path / "out.png"
+    status, _, _ = run(["blur", src, "-o", str(out), "--color", "--sigma", "1,3",
+                        "--mode", "nearest"], capsys)
+    assert status == 0
+    result = read_image(out, mode="RGB")
+    for c in range(3):
+        expected = ndi.gaussian_filter(COLOUR[..., c].astype(float), (1, 3),
+                                       mode="nearest")
+        np.testing.assert_array_equal(result[..., c], np.rint(expected))
+
+
+def test_gradient_sobel_magnitude_matches_scipy(tmp_path, capsys):
+    src = save(tmp_path / "in.png", GRAY)
+    out = tmp_path / "mag.png"
+    assert run(["gradient", src, "-o", str(out)], capsys)[0] == 0
+    image = GRAY.astype(float)
+    magnitude = np.hypot(ndi.sobel(image, axis=1), ndi.sobel(image, axis=0))
+    diff = read_image(out).astype(int) - bytescale(magnitude)
+    assert np.abs(diff).max() <= 1  # a float rounding may flip a .5
+
+
+def test_gradient_gaussian_x_without_rescale_to_float_tiff(tmp_path, capsys):
+    src = save(tmp_path / "in.png", GRAY)
+    out = tmp_path / "dx.tif"
+    argv = ["gradient", src, "-o", str(out), "--method", "gaussian", "--sigma", "3",
+            "--output", "x", "--rescale", "none"]
+    assert run(argv, capsys)[0] == 0
+    expected = ndi.gaussian_filter(GRAY.astype(float), 3, order=(0, 1))
+    np.testing.assert_allclose(read_image(out), expected, rtol=1e-5, atol=1e-4)
+
+
+def test_many_files_to_a_folder_with_progress(tmp_path, capsys):
+    sources = [save(tmp_path / f"im{i}.png", np.roll(GRAY, i)) for i in range(3)]
+    out = tmp_path / "blurred"
+    status, stdout, err = run(["blur", *sources, "-o", str(out)], capsys)
+    assert status == 0
+    assert sorted(os.listdir(out)) == ["im0.png", "im1.png", "im2.png"]
+    assert [line.split()[0] for line in err.splitlines()] == ["[1/3]", "[2/3]", "[3/3]"]
+    assert "wrote 3 images" in stdout
+    expected = np.rint(ndi.gaussian_filter(np.roll(GRAY, 2).astype(float), 1.0))
+    np.testing.assert_array_equal(read_image(out / "im2.png"), expected)
+    status, stdout, err = run(["blur", *sources, "-o", str(out), "-q"], capsys)
+    assert status == 0 and stdout == "" and err == ""
+
+
+# -- options come from the estimators -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command, classes",
+    [("blur", [GaussianBlur]), ("gradient", [SobelGradient, GaussianGradient])],
+)
+def test_options_are_the_estimators_parameters(command, classes, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    for cls in classes:
+        for name, default in cls().get_params().items():
+            if name in ("channel_axis", "image_shape"):
+                continue
+            assert f"--{name}" in help_text
+            assert f"default: {default!r}" in help_text
+
+
+def test_defaults_are_the_estimators_defaults(tmp_path, capsys, monkeypatch):
+    built = []
+    original = GaussianBlur.fit
+
+    def spy(self, X, y=None):
+        built.append(self.get_params())
+        return original(self, X, y)
+
+    monkeypatch.setattr(GaussianBlur, "fit", spy)
+    src = save(tmp_path / "in.png", GRAY)
+    assert run(["blur", src, "-o", str(tmp_path / "o.png")], capsys)[0] == 0
+    assert built and built[-1] == GaussianBlur().get_params()
+    run(["blur", src, "-o", str(tmp_path / "o.png"), "--truncate", "2",
+         "--n-jobs", "1"], capsys)
+    assert built[-1] == GaussianBlur(truncate=2, n_jobs=1).get_params()
+
+
+# -- bad input: exit 2 and one line -------------------------------------------
+
+
+def test_bad_parameter_value(tmp_path, capsys):
+    src = save(tmp_path / "in.png", GRAY)
+    out = tmp_path / "out.png"
+    status, _, err = run(["blur", src, "-o", str(out), "--sigma", "-1"], capsys)
+    assert_one_line_error(status, err, "skimgproc blur: error:",
+                          "'sigma' parameter of GaussianBlur")
+    assert not out.exists()
+
+
+def test_parameter_of_another_method(tmp_path, capsys):
+    src = save(tmp_path / "in.png", GRAY)
+    status, _, err = run(["gradient", src, "-o", str(tmp_path / "o.png"),
+                          "--sigma", "2"], capsys)
+    assert_one_line_error(status, err, "SobelGradient has no parameter --sigma")
+
+
+def test_missing_and_broken_inputs(tmp_path, capsys):
+    status, _, err = run(["blur", str(tmp_path / "nope.png"), "-o",
+                          str(tmp_path / "o.png")], capsys)
+    assert_one_line_error(status, err, "nope.png", "no such file")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 30)
+    status, _, err = run(["blur", str(broken), "-o", str(tmp_path / "o.png")], capsys)
+    assert_one_line_error(status, err, "broken.png")
+    status, _, err = run(["blur", str(tmp_path), "-o", str(tmp_path / "o.png")],
+                         capsys)
+    assert_one_line_error(status, err, "is a directory")
+
+
+def test_refuses_to_overwrite_its_input(tmp_path, capsys):
+    src = save(tmp_path / "in.png", GRAY)
+    before = (tmp_path / "in.png").read_bytes()
+    status, _, err = run(["blur", src, "-o", src], capsys)
+    assert_one_line_error(status, err, "refusing to overwrite the input")
+    status, _, err = run(["blur", src, "-o", str(tmp_path)], capsys)  # same folder
+    assert_one_line_error(status, err, "refusing to overwrite the input")
+    assert (tmp_path / "in.png").read_bytes() == before
+
+
+def test_refuses_two_inputs_to_one_output(tmp_path, capsys):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    one = save(tmp_path / "a" / "x.png", GRAY)
+    two = save(tmp_path / "b" / "x.png", GRAY)
+    status, _, err = run(["blur", one, two, "-o", str(tmp_path / "out")], capsys)
+    assert_one_line_error(status, err, "would both be written to")
+    status, _, err = run(["blur", one, two, "-o", one], capsys)
+    assert_one_line_error(status, err, "is a file")
+
+
+def test_usage_errors_are_one_line(capsys):
+    for argv in (["blur"], ["blur", "a.png"], ["nonsense"], ["gradient", "a.png",
+                                                               "-o", "b.png",
+                                                               "--method", "canny"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        assert_one_line_error(2, capsys.readouterr().err, "error:")
+
+
+def test_unwritable_output_format(tmp_path, capsys):
+    src = save(tmp_path / "in.png", GRAY)
+    status, _, err = run(["blur", src, "-o", str(tmp_path / "out.xyz")], capsys)
+    assert_one_line_error(status, err, "unknown image file extension")
+
+
+def test_python_dash_m_and_console_script(tmp_path):
+    src = save(tmp_path / "in.png", GRAY)
+    result = subprocess.run(
+        [sys.executable, "-m", "skimgproc", "blur", src, "-o",
+         str(tmp_path / "o.png"), "--sigma", "nan"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "'sigma' parameter" in result.stderr
+    script = shutil.which("skimgproc")
+    if script is None:
+        pytest.skip("console script not installed (pip install -e .)")
+    result = subprocess.run([script, "--version"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0 and result.stdout.startswith("skimgproc ")
