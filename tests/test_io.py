@@ -193,7 +193,7 @@ def test_read_image_sixteen_bit_colour_with_opencv(tmp_path):
 def test_read_image_sixteen_bit_colour_without_opencv_refuses(tmp_path):
     path, _ = sixteen_bit_rgb(tmp_path)
     with skimgproc.config_context(accelerate=False):
-        with pytest.raises(ValueError, match="16-bit colour.*rgb16.png|rgb16.png.*16-bit"):
+        with pytest.raises(ValueError, match=r"rgb16\.png.*16-bit colour"):
             read_image(path, mode="RGB")
 
 
@@ -617,7 +617,8 @@ def test_read_mat_refuses_big_variables_before_loading(tmp_path, monkeypatch):
         raise AssertionError("loadmat must not be called")
 
     monkeypatch.setattr(scipy.io, "loadmat", no_loading)
-    with pytest.raises(ValueError, match=r"big\.mat.*'big'.*1000x1000 double.*max_bytes"):
+    match = r"big\.mat.*'big'.*1000x1000 double.*max_bytes"
+    with pytest.raises(ValueError, match=match):
         read_mat(path, max_bytes=1_000_000)
     monkeypatch.undo()
     assert read_mat(path, max_bytes=10_000_000)["big"].shape == (1000, 1000)
