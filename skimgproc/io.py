@@ -179,18 +179,15 @@ _PILLOW_LIMIT_LOCK = threading.Lock()
 
 @contextmanager
 def _pillow_limit_lifted():
+    """Lift Pillow's limit; yields its value (read under the lock, so never
+    the None another thread set for a moment)."""
     with _PILLOW_LIMIT_LOCK:
         saved = Image.MAX_IMAGE_PIXELS
         Image.MAX_IMAGE_PIXELS = None
         try:
-            yield
+            yield saved
         finally:
             Image.MAX_IMAGE_PIXELS = saved
-
-
-def _exceeds_pillow_limit(n_pixels):
-    limit = Image.MAX_IMAGE_PIXELS
-    return limit is not None and n_pixels > limit
 
 
 def _check_read_params(mode, resize, max_pixels, caller):
@@ -303,7 +300,7 @@ def _broken(path, exc):
 
 def _decode(path, mode, resize, max_pixels):
     try:
-        with _pillow_limit_lifted():
+        with _pillow_limit_lifted() as pillow_limit:
             im = Image.open(path)
     except Image.UnidentifiedImageError:
         raise ValueError(
@@ -335,7 +332,7 @@ def _decode(path, mode, resize, max_pixels):
         if sixteen_bit_colour:
             return _read_sixteen_bit_colour(path, im, mode, resize, transpose)
         try:
-            if _exceeds_pillow_limit(n_pixels):
+            if pillow_limit is not None and n_pixels > pillow_limit:
                 # Plugins re-check sizes while decoding; the caller allowed it.
                 with _pillow_limit_lifted():
                     im.load()
