@@ -25,11 +25,27 @@ from .io import (
     write_image,
     write_mat,
 )
+from .morphology import (
+    BinaryClosing,
+    BinaryOpening,
+    BinaryOpeningCounter,
+    ConnectedComponents,
+    Threshold,
+    binary_closing,
+    binary_opening,
+    count_objects,
+    label,
+    threshold,
+)
 from .preprocessing import Flatten, Grayscale, flatten, rgb_to_gray
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BinaryClosing",
+    "BinaryOpening",
+    "BinaryOpeningCounter",
+    "ConnectedComponents",
     "Flatten",
     "GaussianBlur",
     "GaussianGradient",
@@ -37,11 +53,16 @@ __all__ = [
     "ImageReader",
     "PrewittGradient",
     "SobelGradient",
+    "Threshold",
+    "binary_closing",
+    "binary_opening",
     "config_context",
+    "count_objects",
     "flatten",
     "gaussian_blur",
     "gaussian_gradient",
     "get_config",
+    "label",
     "prewitt_gradient",
     "read_image",
     "read_images",
@@ -49,6 +70,7 @@ __all__ = [
     "rgb_to_gray",
     "set_config",
     "sobel_gradient",
+    "threshold",
     "write_image",
     "write_mat",
 ]

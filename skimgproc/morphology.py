@@ -1,0 +1,1248 @@
+"""Binary morphology and object counting: threshold, open or close, label, count.
+
+The chapter's "object count" recipe over image batches: threshold a gray
+image into a binary one (``1 * (im < 128)``), label its connected components
+and count them; then separate objects joined by thin bridges with a binary
+opening (``binary_opening(im, ones((9, 5)), iterations=2)``) and count again.
+
+Every result equals scipy.ndimage run on each image alone, with scipy's
+structuring-element origin and border handling. Images of a batch never mix:
+they are laid out one under the other in a *mosaic*, separated by rows and
+columns of background at least as wide as the structuring element reaches,
+so that one call serves the whole batch.
+
+Two engines share that layout. Erosion and dilation by a rectangle of ones
+are separable into 1-D windows, and ``iterations=k`` equals one pass with a
+rectangle ``k * (size - 1) + 1`` long; each 1-D window is an AND (erosion) or
+OR (dilation) of shifted copies, done in ``log2(size)`` whole-array steps [1]_.
+Any other structuring element goes through scipy.ndimage itself. Labelling
+uses :func:`scipy.ndimage.label`, or OpenCV's ``connectedComponents`` when it
+is installed (it numbers components in the same raster order).
+
+References
+----------
+.. [1] R. van den Boomgaard and R. van Balen, "Methods for fast
+   morphological image transforms using bitmapped binary images", CVGIP:
+   Graphical Models and Image Processing 54(3), 1992.
+"""
+
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import ndimage as ndi
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import ImageTransformer
+from ._batch import as_batch, run_chunked
+from ._config import optional_module
+from ._validation import check_int, check_n_jobs, check_option
+
+__all__ = [
+    "BinaryClosing",
+    "BinaryOpening",
+    "BinaryOpeningCounter",
+    "ConnectedComponents",
+    "Threshold",
+    "binary_closing",
+    "binary_opening",
+    "count_objects",
+    "label",
+    "threshold",
+]
+
+FOREGROUNDS = frozenset({"below", "above"})
+LEARNED_THRESHOLDS = frozenset({"mean", "otsu"})
+OPERATIONS = frozenset({"opening", "closing", "none"})
+#: Per-image features of :class:`BinaryOpeningCounter`, in pixels.
+FEATURES = ("n_objects", "mean_area", "max_area", "total_area")
+
+
+# -- parameter checks ----------------------------------------------------------
+
+
+def _fail(name, owner, expected, value):
+    raise ValueError(
+        f"The '{name}' parameter of {owner} must be {expected}. Got {value!r} instead."
+    )
+
+
+def _check_threshold(value, owner, *, learnable=True):
+    """A finite number, or (``learnable``) the name of a learned threshold."""
+    options = " or one of {'mean', 'otsu'}" if learnable else ""
+    if isinstance(value, str):
+        if learnable and value in LEARNED_THRESHOLDS:
+            return value
+        _fail("threshold", owner, f"a finite float{options}", value)
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, Real)
+        or not np.isfinite(value)
+    ):
+        _fail("threshold", owner, f"a finite float{options}", value)
+    return float(value)
+
+
+def _check_iterations(value, owner):
+    if isinstance(value, Integral) and not isinstance(value, (bool, np.bool_)) \
+            and value < 1:
+        raise ValueError(
+            f"The 'iterations' parameter of {owner} must be an int in the range "
+            f"[1, inf). Got {value!r} instead. (scipy.ndimage reads iterations < 1 "
+            "as 'repeat until nothing changes', which erases objects; it is not "
+            "supported.)"
+        )
+    return check_int(value, "iterations", owner, low=1)
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """A checked 2-D structuring element: ``array`` is None for a rectangle of
+    ones of the given ``shape``."""
+
+    shape: tuple
+    array: np.ndarray | None = None
+
+
+def _check_structure(value, n_spatial, owner):
+    """A shape tuple (rectangle of ones) or an explicit array of 0s and 1s with
+    one dimension per spatial axis. A 1-D signal is an image one pixel high, so
+    a 2-D structure applies to it as to a row image."""
+    ranks = "1 (or 2, a signal being an image one pixel high)" if n_spatial == 1 \
+        else str(n_spatial)
+    expected = (
+        "a tuple of positive ints (the shape of a rectangle of ones) or an array "
+        f"of 0s and 1s, with {ranks} dimensions"
+    )
+    if isinstance(value, tuple) and all(
+        isinstance(v, Integral) and not isinstance(v, (bool, np.bool_)) for v in value
+    ):
+        if not value or min(value) < 1:
+            _fail("structure", owner, expected, value)
+        shape, array = tuple(int(v) for v in value), None
+    else:
+        try:
+            array = np.asarray(value)
+            numeric = array.dtype.kind in "biuf"
+        except (TypeError, ValueError):
+            numeric = False
+        if not numeric or array.ndim == 0:
+            _fail("structure", owner, expected, value)
+        finite = array.astype(np.float64)
+        if not np.all((finite == 0) | (finite == 1)):
+            _fail("structure", owner, expected + " (other values found)", value)
+        if array.size == 0 or not finite.any():
+            raise ValueError(
+                f"The 'structure' parameter of {owner} is empty (shape "
+                f"{array.shape}, no 1s): a structuring element needs at least "
+                "one 1."
+            )
+        array = array.astype(bool)
+        shape = array.shape
+    if len(shape) != n_spatial and not (n_spatial == 1 and len(shape) == 2):
+        raise ValueError(
+            f"The 'structure' parameter of {owner} has {len(shape)} dimensions "
+            f"(shape {shape}), but the images have {n_spatial} spatial "
+            f"dimensions: expected a structuring element with {ranks} dimensions."
+        )
+    if len(shape) == 1:  # a 1-D signal: a row image and a one-row structure
+        shape = (1,) + shape
+        array = None if array is None else array.reshape(shape)
+    if array is not None and array.all():
+        array = None  # a rectangle of ones, given as an array
+    return _Structure(shape, array)
+
+
+def _check_features(value, owner):
+    expected = f"a non-empty tuple of distinct names among {set(FEATURES)}"
+    names = (value,) if isinstance(value, str) else value
+    try:
+        names = tuple(names)
+    except TypeError:
+        _fail("features", owner, expected, value)
+    if not names or len(set(names)) != len(names) or any(
+        not isinstance(n, str) or n not in FEATURES for n in names
+    ):
+        _fail("features", owner, expected, value)
+    return names
+
+
+def _check_morph_params(batch, structure, iterations, n_jobs, owner):
+    return dict(
+        structure=_check_structure(structure, batch.n_spatial, owner),
+        iterations=_check_iterations(iterations, owner),
+        n_jobs=check_n_jobs(n_jobs, owner),
+    )
+
+
+def _batch(images, image_shape, caller):
+    # Binary images and labels are single-channel: colour input is refused
+    # with a message that suggests Grayscale.
+    return as_batch(images, image_shape=image_shape, allow_channels=False,
+                    caller=caller)
+
+
+def _as_3d(array):
+    """``(n, h, w)`` view of a batch; 1-D signals become images one pixel high."""
+    return array[:, np.newaxis, :] if array.ndim == 2 else array
+
+
+# -- thresholds ----------------------------------------------------------------
+
+
+def _learn_threshold(images, method, foreground):
+    if method == "mean":
+        return float(np.mean(images, dtype=np.float64))
+    return _otsu_threshold(images, foreground)
+
+
+def _otsu_threshold(images, foreground):
+    """Otsu's threshold, exact over the distinct values of the batch.
+
+    The split of the sorted distinct values that maximises the between-class
+    variance ``w0 * w1 * (mu0 - mu1) ** 2`` [2]_; for integer-valued images
+    this is Otsu's histogram method with one bin per gray level. Returns a
+    value strictly between the two classes (midway), so that ``"below"`` and
+    ``"above"`` split the data the same way.
+    """
+    values, counts = np.unique(images, return_counts=True)
+    values = values.astype(np.float64)
+    if values.size == 1:
+        return float(values[0])
+    counts = counts.astype(np.float64)
+    total = counts.sum()
+    # With values centred on the mean, class 1 holds minus the centred sum of
+    # class 0, and w0 * w1 * (mu0 - mu1) ** 2 = total**2 * s0**2 / (w0 * w1).
+    centred = (values - (values @ counts) / total) * counts
+    w0 = np.cumsum(counts)[:-1]
+    s0 = np.cumsum(centred)[:-1]
+    i = int(np.argmax(s0 * s0 / (w0 * (total - w0))))
+    low, high = values[i], values[i + 1]
+    middle = low / 2 + high / 2
+    # Adjacent floats have no value between them: keep the split exact for
+    # the side that is foreground.
+    if foreground == "below":
+        return float(middle if middle > low else high)
+    return float(middle if middle < high else low)
+
+
+def _in_dtype(t, dtype, foreground):
+    """The threshold in the data's dtype that splits its values exactly as the
+    float64 ``t`` does (float32 rounding must not move a value across)."""
+    if dtype == np.float64:
+        return np.float64(t)
+    with np.errstate(over="ignore"):
+        cast = dtype.type(t)
+    if foreground == "below" and float(cast) < t:  # x < t  <=>  x < cast
+        cast = np.nextafter(cast, dtype.type(np.inf))
+    elif foreground == "above" and float(cast) > t:  # x > t  <=>  x > cast
+        cast = np.nextafter(cast, dtype.type(-np.inf))
+    return cast
+
+
+def _binarizer(t, foreground):
+    """``binarize(src, out)``: writes the foreground mask of ``src`` into ``out``."""
+    if t is None:  # already binary: nonzero is foreground, as in scipy
+
+        def binarize(src, out):
+            np.not_equal(src, 0, out=out)
+
+        return binarize
+    compare = np.less if foreground == "below" else np.greater
+
+    def binarize(src, out):
+        compare(src, _in_dtype(t, src.dtype, foreground), out=out)
+
+    return binarize
+
+
+def threshold(images, threshold=128.0, *, foreground="below", image_shape=None):
+    """Threshold gray images into binary (0/1) images.
+
+    ``foreground="below"`` gives ``1 * (image < threshold)``, the chapter's
+    ``1 * (im < 128)`` (dark objects on a light background);
+    ``foreground="above"`` gives ``1 * (image > threshold)``.
+
+    Parameters
+    ----------
+    images : array-like
+        Batch of gray images ``(n, height, width)``, or rows (flattened
+        images with ``image_shape``, 1-D signals without). Colour images are
+        refused: convert them with :func:`skimgproc.rgb_to_gray` first.
+    threshold : float or {"mean", "otsu"}, default=128.0
+        The threshold, or how to compute it from this batch (one value for
+        the whole batch): the mean of all pixels, or Otsu's threshold [1]_.
+        :class:`Threshold` learns it in ``fit`` instead.
+    foreground : {"below", "above"}, default="below"
+        Which side of the threshold is foreground (1).
+    image_shape : tuple of int, optional
+        ``(height, width)`` when ``images`` holds flattened images as rows.
+
+    Returns
+    -------
+    binary : ndarray
+        0/1 values, same shape as ``images``; float32 stays float32, other
+        input becomes float64.
+
+    See Also
+    --------
+    Threshold : The same as a scikit-learn transformer, learning the
+        threshold in ``fit``.
+
+    References
+    ----------
+    .. [1] N. Otsu, "A threshold selection method from gray-level
+       histograms", IEEE Trans. Systems, Man, and Cybernetics 9(1), 1979.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import threshold
+    >>> threshold(np.array([[[0.0, 100.0, 200.0]]]))
+    array([[[1., 1., 0.]]])
+    >>> threshold(np.array([[[0.0, 10.0, 200.0, 210.0]]]), "otsu")
+    array([[[1., 1., 0., 0.]]])
+    """
+    batch = _batch(images, image_shape, "threshold")
+    t = _check_threshold(threshold, "threshold")
+    foreground = check_option(foreground, "foreground", "threshold", FOREGROUNDS)
+    if isinstance(t, str):
+        t = _learn_threshold(batch.images, t, foreground)
+    return batch.restore(_threshold(batch, t, foreground))
+
+
+def _threshold(batch, t, foreground):
+    out = np.empty_like(batch.images)
+    _binarizer(t, foreground)(batch.images, out)
+    return out
+
+
+# -- the mosaic and the morphology engines -------------------------------------
+
+
+class _Mosaic:
+    """``n`` images of shape ``(h, w)`` in one 2-D boolean buffer.
+
+    Each image is followed by ``gap_rows`` rows of background, each row by
+    ``gap_cols`` columns of background, and the buffer starts with
+    ``gap_rows`` rows of background. A window reaching at most that far past
+    an image's edge then only sees background, both in the 2-D buffer and in
+    its flat (raveled) form, where a shift of one row is a shift of
+    ``cols`` elements.
+    """
+
+    def __init__(self, n, shape, gaps):
+        self.n, self.shape, self.gaps = n, shape, gaps
+        self.pitch = shape[0] + gaps[0]
+        self.cols = shape[1] + gaps[1]
+        self.buffer = np.zeros((gaps[0] + n * self.pitch, self.cols), dtype=bool)
+
+    def blocks(self, buffer):
+        """``(n, pitch, cols)`` view: each image with its gap below."""
+        return buffer[self.gaps[0]:].reshape(self.n, self.pitch, self.cols)
+
+    def images(self, buffer):
+        """``(n, h, w)`` view of the images in ``buffer``."""
+        h, w = self.shape
+        return self.blocks(buffer)[:, :h, :w]
+
+    def clear_gaps(self, buffer):
+        h, w = self.shape
+        buffer[: self.gaps[0]] = False
+        blocks = self.blocks(buffer)
+        blocks[:, h:] = False
+        blocks[:, :h, w:] = False
+
+
+def _window(src, dst, before, after, step, op, scratch):
+    """``dst[p] = op(src[p - before*step], ..., src[p + after*step])`` on flat
+    arrays, by doubling: ``cur[i]`` combines ``2**level`` consecutive
+    elements, and the binary digits of the window length pick which to join.
+    Positions whose window leaves the array are set to False (they lie in a
+    gap of the mosaic)."""
+    length = before + after + 1
+    lo, hi = before * step, src.size - after * step
+    n_out = hi - lo
+    out = dst[lo:hi]
+    cur, span, offset, first, level = src, 1, 0, True, 0
+    while True:
+        if length >> level & 1:
+            piece = cur[offset * step: offset * step + n_out]
+            if first:
+                out[...] = piece
+                first = False
+            else:
+                op(out, piece, out=out)
+            offset += span
+        if length >> (level + 1) == 0:
+            break
+        m = cur.size - span * step
+        nxt = scratch[level % 2][:m]
+        op(cur[:m], cur[span * step: span * step + m], out=nxt)
+        cur, span, level = nxt, span * 2, level + 1
+    dst[:lo] = False
+    dst[hi:] = False
+
+
+def _rect_windows(size, iterations, length):
+    """(before, after) reach of ``iterations`` erosions and dilations by a
+    segment of ``size`` ones along an axis of ``length`` pixels.
+
+    scipy centres a structure on index ``size // 2``; its dilation reflects
+    the structure (and shifts even sizes by one), so the dilation window is
+    the erosion window mirrored. Reaches beyond the image are clamped to its
+    length: erosion then still sees background, dilation nothing more.
+    """
+    centre = size // 2
+    before = min(iterations * centre, length)
+    after = min(iterations * (size - 1 - centre), length)
+    return (before, after), (after, before)
+
+
+class _Morphology:
+    """Opening, closing or nothing, by a checked structure, on mosaics."""
+
+    def __init__(self, operation, structure, iterations):
+        self.operation = operation
+        self.structure = structure
+        self.iterations = iterations
+
+    def gaps(self, shape):
+        if self.operation == "none":
+            return (1, 1)
+        if self.structure.array is not None:
+            # scipy's generic path works on the image stack, not the mosaic:
+            # one background row and column keep the images apart for labels.
+            return (1, 1)
+        # Erosion and dilation reach as far, mirrored.
+        return tuple(max(1, *self._windows(axis, shape)[0]) for axis in range(2))
+
+    def _windows(self, axis, shape):
+        return _rect_windows(self.structure.shape[axis], self.iterations, shape[axis])
+
+    def apply(self, mosaic):
+        """Run the operation on ``mosaic.buffer``; return the buffer holding the
+        result (its gaps may hold garbage: see ``mosaic.clear_gaps``)."""
+        if self.operation == "none":
+            return mosaic.buffer
+        if self.structure.array is not None:
+            return self._apply_generic(mosaic)
+        first, second = ("erode", "dilate") if self.operation == "opening" else (
+            "dilate", "erode")
+        buffers = (mosaic.buffer, np.empty_like(mosaic.buffer))
+        scratch = (np.empty(mosaic.buffer.size, bool),
+                   np.empty(mosaic.buffer.size, bool))
+        for kind in (first, second):
+            if kind == "erode" and self.operation == "closing":
+                # The dilation spread into the gaps, which must read as
+                # background (border_value=0) for the erosion.
+                mosaic.clear_gaps(buffers[0])
+            buffers = self._rect(mosaic, buffers, kind, scratch)
+        return buffers[0]
+
+    def _rect(self, mosaic, buffers, kind, scratch):
+        """Erode or dilate ``buffers[0]``; returns the buffers, the result
+        first (the two are swapped after each 1-D pass)."""
+        op = np.logical_and if kind == "erode" else np.logical_or
+        pick = 0 if kind == "erode" else 1
+        for axis, step in ((0, mosaic.cols), (1, 1)):
+            before, after = self._windows(axis, mosaic.shape)[pick]
+            if before + after == 0:
+                continue
+            src, dst = buffers
+            _window(src.reshape(-1), dst.reshape(-1), before, after, step, op,
+                    scratch)
+            buffers = (dst, src)
+        return buffers
+
+    def _apply_generic(self, mosaic):
+        # scipy on the (n, h, w) stack with a structure one image deep, so
+        # that images never mix. Always iterations=1 in a loop: scipy's own
+        # iterations > 1 overruns its buffers when the structure is larger
+        # than the image (scipy/scipy#11400). The loop stops early once the
+        # image no longer changes, which later passes would not change either.
+        structure = self.structure.array[np.newaxis]
+        erode = (ndi.binary_erosion, "erode")
+        dilate = (ndi.binary_dilation, "dilate")
+        steps = (erode, dilate) if self.operation == "opening" else (dilate, erode)
+        images = mosaic.images(mosaic.buffer)
+        current = np.ascontiguousarray(images)
+        for function, _ in steps:
+            for _ in range(self.iterations):
+                following = function(current, structure)
+                if np.array_equal(following, current):
+                    break
+                current = following
+        images[...] = current
+        return mosaic.buffer
+
+
+def _run_morphology(mosaic, morphology, binarize, src3):
+    binarize(src3, mosaic.images(mosaic.buffer))
+    return morphology.apply(mosaic)
+
+
+# -- labelling -----------------------------------------------------------------
+
+
+def _label_mosaic(mosaic, buffer, connectivity, cv2, *, raster_order):
+    """Label the mosaic (gaps cleared) in one call: ``(labels, maxima,
+    offsets)``, where image ``i`` holds labels ``offsets[i] + 1 ..
+    maxima[i]``. Both scipy and OpenCV's SAUF number components in raster
+    order of their first pixel, so the labels of each image are one
+    consecutive range after those of the images above it."""
+    mosaic.clear_gaps(buffer)
+    if cv2 is not None and buffer.size < 2**31:
+        # Any algorithm keeps images in separate ranges (they are apart by a
+        # background row); SAUF (CCL_WU) also numbers within an image in
+        # raster order, like scipy, which label images need.
+        algorithm = cv2.CCL_WU if raster_order else cv2.CCL_DEFAULT
+        _, labels = cv2.connectedComponentsWithAlgorithm(
+            buffer.view(np.uint8), 4 if connectivity == 1 else 8, cv2.CV_32S,
+            algorithm,
+        )
+    else:
+        dtype = np.int32 if buffer.size < 2**31 else np.int64
+        labels = np.empty(buffer.shape, dtype)
+        ndi.label(buffer, ndi.generate_binary_structure(2, connectivity),
+                  output=labels)
+    maxima = mosaic.blocks(labels).reshape(mosaic.n, -1).max(axis=1)
+    offsets = np.zeros_like(maxima)
+    np.maximum.accumulate(maxima[:-1], out=offsets[1:])
+    return labels, np.maximum(maxima, offsets), offsets
+
+
+def _label(batch, morphology, binarize, connectivity, n_jobs):
+    """Label images (per-image labels 1..k) after the morphology."""
+    shape = _as_3d(batch.images).shape[1:]
+    gaps = morphology.gaps(shape)
+    cv2 = optional_module("cv2")
+    dtype = np.int32 if shape[0] * shape[1] < 2**31 else np.int64
+
+    def work(src, dst):
+        mosaic = _Mosaic(src.shape[0], shape, gaps)
+        buffer = _run_morphology(mosaic, morphology, binarize, _as_3d(src))
+        labels, _, offsets = _label_mosaic(
+            mosaic, buffer, connectivity, cv2, raster_order=True
+        )
+        out = _as_3d(dst)
+        np.subtract(mosaic.images(labels), offsets[:, None, None], out=out,
+                    casting="unsafe")
+        np.maximum(out, 0, out=out)  # background: 0 - offset
+
+    out = np.empty(batch.images.shape, dtype)
+    return run_chunked(work, batch.images, out, n_jobs)
+
+
+def _count(batch, morphology, binarize, connectivity, features, n_jobs):
+    """The ``(n_images, len(features))`` table of per-image features."""
+    shape = _as_3d(batch.images).shape[1:]
+    gaps = morphology.gaps(shape)
+    cv2 = optional_module("cv2")
+    want_areas = "max_area" in features
+
+    def work(src, dst):
+        mosaic = _Mosaic(src.shape[0], shape, gaps)
+        buffer = _run_morphology(mosaic, morphology, binarize, _as_3d(src))
+        labels, maxima, offsets = _label_mosaic(
+            mosaic, buffer, connectivity, cv2, raster_order=False
+        )
+        counts = maxima - offsets
+        total = np.count_nonzero(mosaic.blocks(buffer).reshape(mosaic.n, -1), axis=1)
+        columns = {"n_objects": counts, "total_area": total}
+        if "mean_area" in features:
+            columns["mean_area"] = np.divide(
+                total, counts, out=np.zeros(len(counts)), where=counts > 0
+            )
+        if want_areas:
+            areas = np.bincount(labels.reshape(-1))[1:]
+            largest = np.zeros(len(counts), areas.dtype)
+            some = counts > 0
+            if some.any():
+                # The label ranges of the images with objects tile 1..total.
+                largest[some] = np.maximum.reduceat(areas, offsets[some])
+            columns["max_area"] = largest
+        for j, name in enumerate(features):
+            dst[:, j] = columns[name]
+
+    out = np.empty((batch.n_samples, len(features)), batch.images.dtype)
+    return run_chunked(work, batch.images, out, n_jobs)
+
+
+def _binary_op(batch, operation, structure, iterations, n_jobs):
+    morphology = _Morphology(operation, structure, iterations)
+    shape = _as_3d(batch.images).shape[1:]
+    gaps = morphology.gaps(shape)
+    binarize = _binarizer(None, None)
+
+    def work(src, dst):
+        mosaic = _Mosaic(src.shape[0], shape, gaps)
+        buffer = _run_morphology(mosaic, morphology, binarize, _as_3d(src))
+        _as_3d(dst)[...] = mosaic.images(buffer)
+
+    return run_chunked(work, batch.images, np.empty_like(batch.images), n_jobs)
+
+
+# -- public functions ----------------------------------------------------------
+
+_BINARY_INPUT_DOC = """images : array-like
+        Batch of binary images ``(n, height, width)``, or rows (flattened
+        images with ``image_shape``, 1-D signals without, each an image one
+        pixel high). Nonzero pixels are foreground, as in scipy.ndimage."""
+
+_STRUCTURE_DOC = """structure : tuple of int or array-like of {{0, 1}}, default={default}
+        Structuring element: the shape ``(height, width)`` of a rectangle of
+        ones (hashable, so it can be tuned in a parameter grid), or an
+        explicit array of 0s and 1s with one dimension per spatial axis.
+        Centred on index ``size // 2`` along each axis, as in scipy."""
+
+_ITERATIONS_DOC = """iterations : int, default={default}
+        How many erosions (and as many dilations), >= 1. scipy's
+        ``iterations < 1`` ("until nothing changes") is refused."""
+
+_JOBS_DOC = """image_shape : tuple of int, optional
+        ``(height, width)`` when the input holds flattened images as rows.
+    n_jobs : int, optional
+        Threads to use; None uses every available core."""
+
+
+def binary_opening(images, structure=(9, 5), iterations=1, *, image_shape=None,
+                   n_jobs=None):
+    """Binary opening of each image of a batch: erosions, then dilations.
+
+    Per image, equal to ``scipy.ndimage.binary_opening(image, structure,
+    iterations)`` with scipy's default border handling (``border_value=0``).
+    Opening removes foreground too thin for the structuring element, such as
+    the bridges between objects, and never adds foreground.
+
+    Parameters
+    ----------
+    {images}
+    {structure}
+    {iterations}
+    {jobs}
+
+    Returns
+    -------
+    opened : ndarray
+        0/1 values, same shape as ``images``; float32 stays float32, other
+        input becomes float64.
+
+    See Also
+    --------
+    BinaryOpening : The same as a scikit-learn transformer.
+    binary_closing, count_objects
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import binary_opening
+    >>> images = np.zeros((1, 7, 9))
+    >>> images[0, 1:6, 1:4] = images[0, 1:6, 5:8] = 1  # two blocks
+    >>> images[0, 3, 4] = 1  # joined by a one-pixel bridge
+    >>> binary_opening(images, (3, 3))[0, 3].astype(int)
+    array([0, 1, 1, 1, 0, 1, 1, 1, 0])
+    """
+    batch = _batch(images, image_shape, "binary_opening")
+    params = _check_morph_params(batch, structure, iterations, n_jobs,
+                                 "binary_opening")
+    return batch.restore(_binary_op(batch, "opening", **params))
+
+
+def binary_closing(images, structure=(9, 5), iterations=1, *, image_shape=None,
+                   n_jobs=None):
+    """Binary closing of each image of a batch: dilations, then erosions.
+
+    Per image, equal to ``scipy.ndimage.binary_closing(image, structure,
+    iterations)`` with scipy's default border handling. Closing fills gaps
+    and holes smaller than the structuring element. Mind scipy's border:
+    the erosion reads background (``border_value=0``) outside the image, so
+    foreground within reach of the border can be removed (a full image does
+    not stay full); away from the border, closing never removes foreground.
+    Pad the images with background first if that matters.
+
+    Parameters
+    ----------
+    {images}
+    {structure}
+    {iterations}
+    {jobs}
+
+    Returns
+    -------
+    closed : ndarray
+        0/1 values, same shape as ``images``; float32 stays float32, other
+        input becomes float64.
+
+    See Also
+    --------
+    BinaryClosing : The same as a scikit-learn transformer.
+    binary_opening
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import binary_closing
+    >>> images = np.zeros((1, 1, 9))
+    >>> images[0, 0, 1:4] = images[0, 0, 5:8] = 1  # a gap of one pixel
+    >>> binary_closing(images, (1, 3))[0, 0].astype(int)
+    array([0, 1, 1, 1, 1, 1, 1, 1, 0])
+    """
+    batch = _batch(images, image_shape, "binary_closing")
+    params = _check_morph_params(batch, structure, iterations, n_jobs,
+                                 "binary_closing")
+    return batch.restore(_binary_op(batch, "closing", **params))
+
+
+def label(images, *, connectivity=1, return_counts=False, image_shape=None,
+          n_jobs=None):
+    """Label the connected components of each binary image of a batch.
+
+    Per image, the labels equal ``scipy.ndimage.label(image, structure)[0]``
+    with ``structure = generate_binary_structure(2, connectivity)``:
+    ``1..k`` in raster order of each object's first pixel, 0 for background.
+    Images never connect to each other (labelling a 3-D stack with scipy's
+    default structure would join objects of neighbouring images).
+
+    Parameters
+    ----------
+    {images}
+    connectivity : {{1, 2}}, default=1
+        1: pixels touching by an edge are connected (4-connectivity in 2-D);
+        2: also by a corner (8-connectivity), as in scikit-image.
+    return_counts : bool, default=False
+        Also return the number of objects of each image.
+    {jobs}
+
+    Returns
+    -------
+    labels : ndarray of int32
+        Same shape as ``images``.
+    counts : ndarray of int64 of shape (n_images,)
+        Only with ``return_counts=True``: ``labels.max()`` per image.
+
+    See Also
+    --------
+    ConnectedComponents : The same as a scikit-learn transformer.
+    count_objects : Threshold, open and count in one call.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import label
+    >>> images = np.array([[[1, 0, 1], [0, 1, 0]], [[1, 1, 0], [0, 0, 0]]])
+    >>> labels, counts = label(images, return_counts=True)
+    >>> labels[0]
+    array([[1, 0, 2],
+           [0, 3, 0]], dtype=int32)
+    >>> counts, label(images, connectivity=2).max(axis=(1, 2))
+    (array([3, 1]), array([1, 1], dtype=int32))
+    """
+    batch = _batch(images, image_shape, "label")
+    connectivity = check_int(connectivity, "connectivity", "label", low=1, high=2)
+    n_jobs = check_n_jobs(n_jobs, "label")
+    if not isinstance(return_counts, (bool, np.bool_)):
+        _fail("return_counts", "label", "a bool (True or False)", return_counts)
+    labels = _label(batch, _Morphology("none", None, 1), _binarizer(None, None),
+                    connectivity, n_jobs)
+    if not return_counts:
+        return batch.restore(labels)
+    counts = labels.reshape(len(labels), -1).max(axis=1).astype(np.int64)
+    return batch.restore(labels), counts
+
+
+def _check_count_params(batch, threshold, foreground, structure, iterations,
+                        operation, connectivity, features, n_jobs, owner):
+    return dict(
+        threshold=_check_threshold(threshold, owner),
+        foreground=check_option(foreground, "foreground", owner, FOREGROUNDS),
+        structure=_check_structure(structure, batch.n_spatial, owner),
+        iterations=_check_iterations(iterations, owner),
+        operation=check_option(operation, "operation", owner, OPERATIONS),
+        connectivity=check_int(connectivity, "connectivity", owner, low=1, high=2),
+        features=_check_features(features, owner),
+        n_jobs=check_n_jobs(n_jobs, owner),
+    )
+
+
+def _count_objects(batch, threshold, foreground, structure, iterations,
+                   operation, connectivity, features, n_jobs):
+    return _count(
+        batch,
+        _Morphology(operation, structure, iterations),
+        _binarizer(threshold, foreground),
+        connectivity,
+        features,
+        n_jobs,
+    )
+
+
+def count_objects(images, threshold=128.0, *, foreground="below",
+                  structure=(9, 5), iterations=2, operation="opening",
+                  connectivity=1, features=None, image_shape=None, n_jobs=None):
+    """Count the objects of each gray image: threshold, open, label, count.
+
+    The chapter's recipe in one call: per image,
+    ``scipy.ndimage.label(binary_opening(1 * (im < threshold),
+    ones(structure), iterations))[1]``, without a Python loop over images.
+
+    Parameters
+    ----------
+    images : array-like
+        Batch of gray images ``(n, height, width)``, or rows (flattened
+        images with ``image_shape``, 1-D signals without). Colour images are
+        refused: convert them with :func:`skimgproc.rgb_to_gray` first.
+    threshold : float or {{"mean", "otsu"}}, default=128.0
+        Gray level separating objects from background, or how to compute it
+        from this batch (see :func:`threshold`).
+    foreground : {{"below", "above"}}, default="below"
+        Objects are darker (``"below"``) or brighter than the threshold.
+    {structure}
+    {iterations}
+    operation : {{"opening", "closing", "none"}}, default="opening"
+        Morphology between thresholding and labelling.
+    connectivity : {{1, 2}}, default=1
+        4- (1) or 8-connectivity (2) of the objects, as in :func:`label`.
+    features : tuple of str, optional
+        None returns the counts. Otherwise a table of per-image features
+        among ``"n_objects"``, ``"mean_area"``, ``"max_area"`` and
+        ``"total_area"`` (areas in pixels, 0 for images without objects).
+    {jobs}
+
+    Returns
+    -------
+    counts : ndarray of int64 of shape (n_images,)
+        With ``features=None``.
+    table : ndarray of shape (n_images, len(features))
+        Otherwise, in the float dtype of the input (float32 stays float32).
+
+    See Also
+    --------
+    BinaryOpeningCounter : The same as a scikit-learn feature extractor.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import count_objects
+    >>> images = np.full((2, 40, 60), 200.0)
+    >>> images[:, 10:30, 5:25] = images[:, 10:30, 35:55] = 50.0  # two houses
+    >>> images[0, 18:21, 25:35] = 50.0  # a thin bridge in the first image
+    >>> count_objects(images, operation="none")
+    array([1, 2])
+    >>> count_objects(images, structure=(9, 5), iterations=2)
+    array([2, 2])
+    >>> count_objects(images, features=("n_objects", "max_area"))
+    array([[  2., 400.],
+           [  2., 400.]])
+    """
+    batch = _batch(images, image_shape, "count_objects")
+    params = _check_count_params(
+        batch, threshold, foreground, structure, iterations, operation,
+        connectivity, ("n_objects",) if features is None else features, n_jobs,
+        "count_objects",
+    )
+    if isinstance(params["threshold"], str):
+        params["threshold"] = _learn_threshold(
+            batch.images, params["threshold"], params["foreground"]
+        )
+    table = _count_objects(batch, **params)
+    if features is None:
+        return table[:, 0].astype(np.int64)
+    return table
+
+
+for _function, _defaults in (
+    (binary_opening, ("(9, 5)", "1")),
+    (binary_closing, ("(9, 5)", "1")),
+    (label, None),
+    (count_objects, ("(9, 5)", "2")),
+):
+    _function.__doc__ = _function.__doc__.format(
+        images=_BINARY_INPUT_DOC,
+        structure=_STRUCTURE_DOC.format(default=_defaults[0]) if _defaults else "",
+        iterations=_ITERATIONS_DOC.format(default=_defaults[1]) if _defaults else "",
+        jobs=_JOBS_DOC,
+    )
+
+
+# -- estimators ----------------------------------------------------------------
+
+
+class _LearnedThresholdMixin:
+    """``threshold`` may be a number or learned in ``fit`` ("mean", "otsu")."""
+
+    def fit(self, X, y=None):
+        """Check the parameters and learn the threshold when it is
+        ``"mean"`` or ``"otsu"``.
+
+        Parameters
+        ----------
+        X : array-like
+            Batch of gray images.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        batch, params = self._fit_batch(X)
+        t = params["threshold"]
+        if isinstance(t, str):
+            t = _learn_threshold(batch.images, t, params["foreground"])
+        self.threshold_ = t
+        self._learned_with = self.threshold
+        return self
+
+    def _resolve_threshold(self, params):
+        t = params["threshold"]
+        if not isinstance(t, str):
+            return t  # a number works without fit
+        check_is_fitted(self, "threshold_")
+        if getattr(self, "_learned_with", None) != t:
+            # Fitted with another threshold setting: threshold_ is stale.
+            raise NotFittedError(
+                f"This {type(self).__name__} was fitted with threshold="
+                f"{self._learned_with!r}; call 'fit' again to learn the "
+                f"threshold={t!r}."
+            )
+        return self.threshold_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = isinstance(self.threshold, str)
+        return tags
+
+
+class Threshold(_LearnedThresholdMixin, ImageTransformer):
+    """Threshold gray images into binary (0/1) images.
+
+    A thin estimator over :func:`threshold`. With a numeric threshold it is
+    stateless (``transform`` works without ``fit``); with ``"mean"`` or
+    ``"otsu"`` the threshold is learned from the training batch in ``fit``
+    and stored as ``threshold_``, so that new images are cut at the same
+    gray level.
+
+    Parameters
+    ----------
+    threshold : float or {"mean", "otsu"}, default=128.0
+        The gray level, or how to learn it: the mean of all training pixels,
+        or Otsu's threshold over them (exact over their distinct values).
+    foreground : {"below", "above"}, default="below"
+        ``"below"``: ``1 * (X < threshold)`` (dark objects, the chapter's
+        ``im < 128``); ``"above"``: ``1 * (X > threshold)``.
+    image_shape : tuple of int, default=None
+        ``(height, width)`` when ``X`` holds flattened images as rows.
+
+    Attributes
+    ----------
+    threshold_ : float
+        The threshold used by ``transform``.
+    n_features_in_ : int
+        Number of values per sample seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when ``X`` was a data frame.
+
+    See Also
+    --------
+    threshold : The function behind this estimator.
+    BinaryOpeningCounter : Threshold, open and count objects.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import Threshold
+    >>> X = np.array([[[10.0, 20.0, 200.0, 220.0]]])
+    >>> Threshold().fit_transform(X)
+    array([[[1., 1., 0., 0.]]])
+    >>> otsu = Threshold("otsu", foreground="above").fit(X)
+    >>> otsu.threshold_
+    110.0
+    """
+
+    _allow_channels = False
+
+    def __init__(self, threshold=128.0, *, foreground="below", image_shape=None):
+        self.threshold = threshold
+        self.foreground = foreground
+        self.image_shape = image_shape
+
+    def _check_params(self, batch):
+        owner = type(self).__name__
+        return dict(
+            threshold=_check_threshold(self.threshold, owner),
+            foreground=check_option(self.foreground, "foreground", owner,
+                                    FOREGROUNDS),
+        )
+
+    def _transform(self, batch, params):
+        t = self._resolve_threshold(params)
+        return batch.restore(_threshold(batch, t, params["foreground"]))
+
+
+class _BinaryMorphology(ImageTransformer):
+    _operation = None
+    _allow_channels = False
+
+    def __init__(self, structure=(9, 5), iterations=1, *, image_shape=None,
+                 n_jobs=None):
+        self.structure = structure
+        self.iterations = iterations
+        self.image_shape = image_shape
+        self.n_jobs = n_jobs
+
+    def _check_params(self, batch):
+        return _check_morph_params(batch, self.structure, self.iterations,
+                                   self.n_jobs, type(self).__name__)
+
+    def _transform(self, batch, params):
+        return batch.restore(_binary_op(batch, self._operation, **params))
+
+
+_MORPH_ESTIMATOR_DOC = """{summary}
+
+    A thin estimator over :func:`{function}`: per image, the same result as
+    ``scipy.ndimage.{function}(image, structure, iterations)`` with scipy's
+    default border handling. Nonzero input pixels are foreground; the
+    output is 0/1 in the input's float dtype.{note}
+
+    Parameters
+    ----------
+    {structure}
+    {iterations}
+    image_shape : tuple of int, default=None
+        ``(height, width)`` when ``X`` holds flattened images as rows (the
+        output is flattened too); with None, 2-D input is a batch of 1-D
+        signals, each an image one pixel high.
+    n_jobs : int, default=None
+        Threads to use; None uses every available core.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of values per sample seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when ``X`` was a data frame.
+
+    See Also
+    --------
+    {function} : The function behind this estimator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import {name}
+    >>> X = np.zeros((2, 12, 12))
+    >>> X[:, 2:10, 2:10] = 1
+    >>> {name}(structure=(3, 3), iterations=2).fit_transform(X).shape
+    (2, 12, 12)
+    """
+
+
+class BinaryOpening(_BinaryMorphology):
+    _operation = "opening"
+
+
+class BinaryClosing(_BinaryMorphology):
+    _operation = "closing"
+
+
+for _cls, _function, _summary, _note in (
+    (BinaryOpening, "binary_opening",
+     "Binary opening of every image of a batch: erosions, then dilations.",
+     " Opening never adds foreground."),
+    (BinaryClosing, "binary_closing",
+     "Binary closing of every image of a batch: dilations, then erosions.",
+     " Away from the border closing never removes foreground; near it, "
+     "scipy's erosion reads background outside the image and can remove "
+     "some (pad the images first if that matters)."),
+):
+    _cls.__doc__ = _MORPH_ESTIMATOR_DOC.format(
+        summary=_summary, function=_function, note=_note, name=_cls.__name__,
+        structure=_STRUCTURE_DOC.format(default="(9, 5)"),
+        iterations=_ITERATIONS_DOC.format(default="1"),
+    )
+
+
+class ConnectedComponents(ImageTransformer):
+    """Label the connected components of every binary image of a batch.
+
+    A thin estimator over :func:`label`: each image gets its own labels
+    ``1..k`` (raster order, as :func:`scipy.ndimage.label` run on that image
+    alone) and 0 for background; objects of different images never join.
+    Nonzero input pixels are foreground.
+
+    Parameters
+    ----------
+    connectivity : {1, 2}, default=1
+        4- (1) or 8-connectivity (2) in 2-D, as in scikit-image.
+    image_shape : tuple of int, default=None
+        ``(height, width)`` when ``X`` holds flattened images as rows.
+    n_jobs : int, default=None
+        Threads to use; None uses every available core.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of values per sample seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when ``X`` was a data frame.
+
+    See Also
+    --------
+    label : The function behind this estimator.
+    BinaryOpeningCounter : Counts objects after thresholding and opening.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import ConnectedComponents
+    >>> X = np.array([[[1, 1, 0, 1]], [[0, 1, 0, 1]]])
+    >>> ConnectedComponents().fit_transform(X)
+    array([[[1, 1, 0, 2]],
+    <BLANKLINE>
+           [[0, 1, 0, 2]]], dtype=int32)
+    """
+
+    _allow_channels = False
+
+    def __init__(self, connectivity=1, *, image_shape=None, n_jobs=None):
+        self.connectivity = connectivity
+        self.image_shape = image_shape
+        self.n_jobs = n_jobs
+
+    def _check_params(self, batch):
+        owner = type(self).__name__
+        return dict(
+            connectivity=check_int(self.connectivity, "connectivity", owner,
+                                   low=1, high=2),
+            n_jobs=check_n_jobs(self.n_jobs, owner),
+        )
+
+    def _transform(self, batch, params):
+        labels = _label(batch, _Morphology("none", None, 1), _binarizer(None, None),
+                        **params)
+        return batch.restore(labels)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = []  # labels are integers
+        return tags
+
+
+class BinaryOpeningCounter(_LearnedThresholdMixin, ImageTransformer):
+    """Count the objects of each gray image: the chapter's recipe as features.
+
+    Threshold (``1 * (X < threshold)``), open (or close) with a structuring
+    element, label the connected components and count them, per image;
+    ``transform`` returns one row of features per image. A thin estimator
+    over :func:`count_objects`, usable as a feature step (for example in a
+    :class:`~sklearn.pipeline.FeatureUnion`) and tunable with
+    :class:`~sklearn.model_selection.GridSearchCV`.
+
+    Parameters
+    ----------
+    threshold : float or {"mean", "otsu"}, default=128.0
+        Gray level separating objects from background, or how to learn it
+        from the training batch in ``fit`` (see :class:`Threshold`).
+    foreground : {"below", "above"}, default="below"
+        Objects are darker (``"below"``) or brighter than the threshold.
+    structure : tuple of int or array-like of {0, 1}, default=(9, 5)
+        Structuring element: the shape of a rectangle of ones, or an explicit
+        array of 0s and 1s (see :func:`binary_opening`).
+    iterations : int, default=2
+        Erosions and dilations of the opening (or closing), >= 1.
+    operation : {"opening", "closing", "none"}, default="opening"
+        Morphology between thresholding and labelling.
+    connectivity : {1, 2}, default=1
+        4- (1) or 8-connectivity (2) of the objects.
+    features : tuple of str, default=("n_objects",)
+        Columns of the output, among ``"n_objects"``, ``"mean_area"``,
+        ``"max_area"`` and ``"total_area"`` (areas in pixels, 0 for images
+        without objects).
+    image_shape : tuple of int, default=None
+        ``(height, width)`` when ``X`` holds flattened images as rows (such
+        as ``load_digits().data``).
+    n_jobs : int, default=None
+        Threads to use; None uses every available core.
+
+    Attributes
+    ----------
+    threshold_ : float
+        The threshold used by ``transform``.
+    n_features_in_ : int
+        Number of values per sample seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when ``X`` was a data frame.
+
+    See Also
+    --------
+    count_objects : The function behind this estimator.
+    Threshold, BinaryOpening, ConnectedComponents : The steps one by one.
+
+    Notes
+    -----
+    Colour images are refused; put :class:`~skimgproc.Grayscale` first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import BinaryOpeningCounter
+    >>> X = np.full((1, 40, 60), 200.0)
+    >>> X[0, 10:30, 5:25] = X[0, 10:30, 35:55] = 50.0  # two dark houses
+    >>> X[0, 18:21, 25:35] = 50.0  # joined by a thin bridge
+    >>> counter = BinaryOpeningCounter(features=("n_objects", "mean_area"))
+    >>> counter.fit_transform(X)
+    array([[  2., 400.]])
+    >>> counter.get_feature_names_out().tolist()
+    ['n_objects', 'mean_area']
+    >>> BinaryOpeningCounter(operation="none").fit_transform(X)
+    array([[1.]])
+    """
+
+    _allow_channels = False
+
+    def __init__(self, threshold=128.0, *, foreground="below", structure=(9, 5),
+                 iterations=2, operation="opening", connectivity=1,
+                 features=("n_objects",), image_shape=None, n_jobs=None):
+        self.threshold = threshold
+        self.foreground = foreground
+        self.structure = structure
+        self.iterations = iterations
+        self.operation = operation
+        self.connectivity = connectivity
+        self.features = features
+        self.image_shape = image_shape
+        self.n_jobs = n_jobs
+
+    def _check_params(self, batch):
+        return _check_count_params(
+            batch, self.threshold, self.foreground, self.structure,
+            self.iterations, self.operation, self.connectivity, self.features,
+            self.n_jobs, type(self).__name__,
+        )
+
+    def _transform(self, batch, params):
+        params["threshold"] = self._resolve_threshold(params)
+        return _count_objects(batch, **params)
+
+    def _output_sample_shape(self):
+        return (len(_check_features(self.features, type(self).__name__)),)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: the requested features.
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Ignored (the features do not depend on the input columns).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self, "n_features_in_")
+        names = _check_features(self.features, type(self).__name__)
+        return np.asarray(names, dtype=object)
