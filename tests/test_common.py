@@ -6,12 +6,17 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skimgproc
 from skimgproc import (
+    BinaryClosing,
+    BinaryOpening,
+    BinaryOpeningCounter,
+    ConnectedComponents,
     Flatten,
     GaussianBlur,
     GaussianGradient,
     Grayscale,
     PrewittGradient,
     SobelGradient,
+    Threshold,
 )
 
 # Several settings of each estimator: scikit-learn runs its whole battery of
@@ -31,6 +36,25 @@ ESTIMATORS = [
     GaussianGradient(sigma=0.5, output="angle"),
     Grayscale(),
     Flatten(),
+    Threshold(),
+    Threshold(0.5, foreground="above"),
+    Threshold("otsu"),
+    Threshold("mean", foreground="above"),
+    BinaryOpening(),
+    BinaryOpening((3,), iterations=2, n_jobs=1),
+    BinaryOpening(np.array([1, 0, 1])),
+    BinaryClosing(),
+    BinaryClosing((4,), iterations=3),
+    BinaryClosing(((0, 1, 0), (1, 1, 1), (0, 1, 0))),
+    ConnectedComponents(),
+    ConnectedComponents(connectivity=2, n_jobs=1),
+    BinaryOpeningCounter(),
+    BinaryOpeningCounter(
+        0.5, foreground="above", structure=(3,), iterations=1,
+        features=("n_objects", "mean_area", "max_area", "total_area"),
+    ),
+    BinaryOpeningCounter("otsu", operation="closing", connectivity=2),
+    BinaryOpeningCounter("mean", operation="none", features=("total_area",)),
 ]
 
 
