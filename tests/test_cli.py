@@ -226,3 +226,70 @@ def test_python_dash_m_and_console_script(tmp_path):
     result = subprocess.run([script, "--version"], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0 and result.stdout.startswith("skimgproc ")
+
+
+# -- count --------------------------------------------------------------------
+
+
+def chapter_count(image, opening=True):
+    """The chapter's recipe with scipy.ndimage directly."""
+    objects = 1 * (image < 128)
+    if opening:
+        objects = ndi.binary_opening(objects, np.ones((9, 5)), iterations=2)
+    return ndi.label(objects)[1]
+
+
+@pytest.fixture
+def house_files(tmp_path):
+    from skimgproc.datasets import make_houses
+
+    paths, images = [], []
+    for seed, bridges in ((0, 3), (1, 6), (2, 0)):
+        image, _ = make_houses(30, bridges, seed=seed)
+        images.append(image)
+        paths.append(save(tmp_path / f"houses{seed}.png", image))
+    return paths, images
+
+
+def test_count_prints_the_chapters_counts(house_files, capsys):
+    paths, images = house_files
+    status, stdout, _ = run(["count", *paths], capsys)
+    assert status == 0
+    expected = [f"{p}: {chapter_count(im)} objects" for p, im in zip(paths, images)]
+    assert stdout.splitlines() == expected
+    status, stdout, _ = run(["count", *paths, "--operation", "none"], capsys)
+    counts = [int(line.split()[-2]) for line in stdout.splitlines()]
+    assert counts == [chapter_count(im, opening=False) for im in images]
+    assert counts == [27, 24, 30]  # make_houses: 30 houses minus the bridges
+
+
+def test_count_csv_file_and_stdout(house_files, tmp_path, capsys):
+    import csv
+
+    paths, images = house_files
+    table = tmp_path / "counts.csv"
+    argv = ["count", *paths, "--csv", str(table), "--features",
+            "n_objects,max_area", "--structure", "9,5", "--iterations", "2"]
+    status, stdout, err = run(argv, capsys)
+    assert status == 0 and "wrote counts of 3 images" in stdout
+    assert err.count("[") == 3  # progress
+    with table.open(newline="") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["file", "n_objects", "max_area"]
+    for row, path, image in zip(rows[1:], paths, images):
+        opened = ndi.binary_opening(image < 128, np.ones((9, 5)), iterations=2)
+        labels, n = ndi.label(opened)
+        assert row == [path, str(n), str(int(np.bincount(labels.ravel())[1:].max()))]
+    status, stdout, _ = run(["count", paths[0], "--csv", "-"], capsys)
+    assert stdout.splitlines() == ["file,n_objects", f"{paths[0]},"
+                                   f"{chapter_count(images[0])}"]
+
+
+def test_count_bad_input(house_files, capsys):
+    paths, _ = house_files
+    status, _, err = run(["count", paths[0], "--structure", "9"], capsys)
+    assert_one_line_error(status, err, "'structure' parameter of BinaryOpeningCounter")
+    status, _, err = run(["count", paths[0], "--csv", paths[0]], capsys)
+    assert_one_line_error(status, err, "refusing to overwrite the input")
+    status, _, err = run(["count", paths[0], "--features", "n_holes"], capsys)
+    assert_one_line_error(status, err, "'features' parameter")
