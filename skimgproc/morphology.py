@@ -320,6 +320,10 @@ def _threshold(batch, t, foreground):
 
 # -- the mosaic and the morphology engines -------------------------------------
 
+#: Pixels of one tile of the mosaic: the images processed together stay in
+#: the CPU cache through every pass of the morphology and the labelling.
+TILE_PIXELS = 1 << 18
+
 
 class _Mosaic:
     """``n`` images of shape ``(h, w)`` in one 2-D boolean buffer.
@@ -330,13 +334,31 @@ class _Mosaic:
     an image's edge then only sees background, both in the 2-D buffer and in
     its flat (raveled) form, where a shift of one row is a shift of
     ``cols`` elements.
+
+    The work arrays (the buffer, a spare one, scratch space, labels) are
+    shared with the mosaics made by :meth:`view`, so that the tiles of a
+    batch reuse the same memory.
     """
 
-    def __init__(self, n, shape, gaps):
+    def __init__(self, n, shape, gaps, workspace=None):
         self.n, self.shape, self.gaps = n, shape, gaps
         self.pitch = shape[0] + gaps[0]
         self.cols = shape[1] + gaps[1]
-        self.buffer = np.zeros((gaps[0] + n * self.pitch, self.cols), dtype=bool)
+        self.size = (gaps[0] + n * self.pitch) * self.cols
+        self._workspace = {"capacity": self.size} if workspace is None else workspace
+        self.buffer = self.work("buffer")
+
+    def view(self, n):
+        """A mosaic of the first ``n`` images, on the same memory."""
+        return _Mosaic(n, self.shape, self.gaps, self._workspace)
+
+    def work(self, name, dtype=bool):
+        """The 2-D work array ``name`` (made on first use) for this mosaic."""
+        array = self._workspace.get(name)
+        if array is None:
+            array = self._workspace[name] = np.empty(self._workspace["capacity"],
+                                                     dtype)
+        return array[: self.size].reshape(-1, self.cols)
 
     def blocks(self, buffer):
         """``(n, pitch, cols)`` view: each image with its gap below."""
@@ -409,9 +431,7 @@ class _Morphology:
         self.iterations = iterations
 
     def gaps(self, shape):
-        if self.operation == "none":
-            return (1, 1)
-        if self.structure.array is not None:
+        if self.operation == "none" or self.structure.array is not None:
             # scipy's generic path works on the image stack, not the mosaic:
             # one background row and column keep the images apart for labels.
             return (1, 1)
@@ -422,17 +442,17 @@ class _Morphology:
         return _rect_windows(self.structure.shape[axis], self.iterations, shape[axis])
 
     def apply(self, mosaic):
-        """Run the operation on ``mosaic.buffer``; return the buffer holding the
-        result (its gaps may hold garbage: see ``mosaic.clear_gaps``)."""
+        """Run the operation on ``mosaic.buffer`` (gaps cleared); return the
+        work array holding the result (its gaps may hold garbage)."""
         if self.operation == "none":
             return mosaic.buffer
         if self.structure.array is not None:
             return self._apply_generic(mosaic)
         first, second = ("erode", "dilate") if self.operation == "opening" else (
             "dilate", "erode")
-        buffers = (mosaic.buffer, np.empty_like(mosaic.buffer))
-        scratch = (np.empty(mosaic.buffer.size, bool),
-                   np.empty(mosaic.buffer.size, bool))
+        buffers = (mosaic.buffer, mosaic.work("spare"))
+        scratch = (mosaic.work("scratch0").reshape(-1),
+                   mosaic.work("scratch1").reshape(-1))
         for kind in (first, second):
             if kind == "erode" and self.operation == "closing":
                 # The dilation spread into the gaps, which must read as
@@ -463,12 +483,12 @@ class _Morphology:
         # than the image (scipy/scipy#11400). The loop stops early once the
         # image no longer changes, which later passes would not change either.
         structure = self.structure.array[np.newaxis]
-        erode = (ndi.binary_erosion, "erode")
-        dilate = (ndi.binary_dilation, "dilate")
-        steps = (erode, dilate) if self.operation == "opening" else (dilate, erode)
+        steps = (ndi.binary_erosion, ndi.binary_dilation)
+        if self.operation == "closing":
+            steps = steps[::-1]
         images = mosaic.images(mosaic.buffer)
         current = np.ascontiguousarray(images)
-        for function, _ in steps:
+        for function in steps:
             for _ in range(self.iterations):
                 following = function(current, structure)
                 if np.array_equal(following, current):
@@ -478,84 +498,91 @@ class _Morphology:
         return mosaic.buffer
 
 
-def _run_morphology(mosaic, morphology, binarize, src3):
-    binarize(src3, mosaic.images(mosaic.buffer))
-    return morphology.apply(mosaic)
-
-
-# -- labelling -----------------------------------------------------------------
-
-
-def _label_mosaic(mosaic, buffer, connectivity, cv2, *, raster_order):
-    """Label the mosaic (gaps cleared) in one call: ``(labels, maxima,
-    offsets)``, where image ``i`` holds labels ``offsets[i] + 1 ..
-    maxima[i]``. Both scipy and OpenCV's SAUF number components in raster
-    order of their first pixel, so the labels of each image are one
-    consecutive range after those of the images above it."""
+def _label_tile(mosaic, buffer, connectivity, cv2, *, raster_order):
+    """Label a tile in one call: ``(labels, maxima, offsets)``, where image
+    ``i`` holds labels ``offsets[i] + 1 .. maxima[i]``. scipy and OpenCV's
+    SAUF number components in raster order of their first pixel, so the
+    labels of each image are one consecutive range after those of the images
+    above it."""
     mosaic.clear_gaps(buffer)
-    if cv2 is not None and buffer.size < 2**31:
-        # Any algorithm keeps images in separate ranges (they are apart by a
-        # background row); SAUF (CCL_WU) also numbers within an image in
-        # raster order, like scipy, which label images need.
+    if cv2 is not None and mosaic.size < 2**31:
+        # Any of OpenCV's algorithms keeps images in separate ranges (a
+        # background row parts them); SAUF (CCL_WU) also numbers within an
+        # image in raster order, like scipy, which label images need.
         algorithm = cv2.CCL_WU if raster_order else cv2.CCL_DEFAULT
-        _, labels = cv2.connectedComponentsWithAlgorithm(
+        n_labels, labels = cv2.connectedComponentsWithAlgorithm(
             buffer.view(np.uint8), 4 if connectivity == 1 else 8, cv2.CV_32S,
-            algorithm,
+            algorithm, labels=mosaic.work("labels", np.int32),
         )
     else:
-        dtype = np.int32 if buffer.size < 2**31 else np.int64
-        labels = np.empty(buffer.shape, dtype)
-        ndi.label(buffer, ndi.generate_binary_structure(2, connectivity),
-                  output=labels)
+        dtype = np.int32 if mosaic.size < 2**31 else np.int64
+        labels = mosaic.work("labels", dtype)
+        n_labels = 1 + ndi.label(
+            buffer, ndi.generate_binary_structure(2, connectivity), output=labels
+        )
+    if mosaic.n == 1:
+        return labels, np.array([n_labels - 1]), np.zeros(1, int)
     maxima = mosaic.blocks(labels).reshape(mosaic.n, -1).max(axis=1)
     offsets = np.zeros_like(maxima)
     np.maximum.accumulate(maxima[:-1], out=offsets[1:])
     return labels, np.maximum(maxima, offsets), offsets
 
 
-def _label(batch, morphology, binarize, connectivity, n_jobs):
-    """Label images (per-image labels 1..k) after the morphology."""
+def _run_tiles(batch, morphology, binarize, finish, out, n_jobs):
+    """Threshold (or binarize), apply the morphology and ``finish(tile,
+    result, out_rows)`` each tile of images, on threads over chunks."""
     shape = _as_3d(batch.images).shape[1:]
     gaps = morphology.gaps(shape)
-    cv2 = optional_module("cv2")
-    dtype = np.int32 if shape[0] * shape[1] < 2**31 else np.int64
+    per_tile = max(1, TILE_PIXELS // ((shape[0] + gaps[0]) * (shape[1] + gaps[1])))
 
     def work(src, dst):
-        mosaic = _Mosaic(src.shape[0], shape, gaps)
-        buffer = _run_morphology(mosaic, morphology, binarize, _as_3d(src))
-        labels, _, offsets = _label_mosaic(
-            mosaic, buffer, connectivity, cv2, raster_order=True
-        )
-        out = _as_3d(dst)
-        np.subtract(mosaic.images(labels), offsets[:, None, None], out=out,
+        src = _as_3d(src)
+        mosaic = _Mosaic(min(per_tile, len(src)), shape, gaps)
+        for start in range(0, len(src), mosaic.n):
+            stop = min(start + mosaic.n, len(src))
+            tile = mosaic if stop - start == mosaic.n else mosaic.view(stop - start)
+            tile.clear_gaps(tile.buffer)
+            binarize(src[start:stop], tile.images(tile.buffer))
+            finish(tile, morphology.apply(tile), dst[start:stop])
+
+    return run_chunked(work, batch.images, out, n_jobs)
+
+
+def _label(batch, morphology, binarize, connectivity, n_jobs):
+    """Label images (per-image labels 1..k) after the morphology."""
+    cv2 = optional_module("cv2")  # in the calling thread
+
+    def finish(tile, result, out):
+        labels, _, offsets = _label_tile(tile, result, connectivity, cv2,
+                                         raster_order=True)
+        out = _as_3d(out)
+        np.subtract(tile.images(labels), offsets[:, None, None], out=out,
                     casting="unsafe")
         np.maximum(out, 0, out=out)  # background: 0 - offset
 
-    out = np.empty(batch.images.shape, dtype)
-    return run_chunked(work, batch.images, out, n_jobs)
+    shape = batch.images.shape
+    dtype = np.int32 if np.prod(shape[1:]) < 2**31 else np.int64
+    return _run_tiles(batch, morphology, binarize, finish, np.empty(shape, dtype),
+                      n_jobs)
 
 
 def _count(batch, morphology, binarize, connectivity, features, n_jobs):
     """The ``(n_images, len(features))`` table of per-image features."""
-    shape = _as_3d(batch.images).shape[1:]
-    gaps = morphology.gaps(shape)
-    cv2 = optional_module("cv2")
-    want_areas = "max_area" in features
+    cv2 = optional_module("cv2")  # in the calling thread
 
-    def work(src, dst):
-        mosaic = _Mosaic(src.shape[0], shape, gaps)
-        buffer = _run_morphology(mosaic, morphology, binarize, _as_3d(src))
-        labels, maxima, offsets = _label_mosaic(
-            mosaic, buffer, connectivity, cv2, raster_order=False
-        )
+    def finish(tile, result, out):
+        labels, maxima, offsets = _label_tile(tile, result, connectivity, cv2,
+                                              raster_order=False)
         counts = maxima - offsets
-        total = np.count_nonzero(mosaic.blocks(buffer).reshape(mosaic.n, -1), axis=1)
-        columns = {"n_objects": counts, "total_area": total}
-        if "mean_area" in features:
+        columns = {"n_objects": counts}
+        if "total_area" in features or "mean_area" in features:
+            # The gaps are background now: count whole blocks.
+            total = np.count_nonzero(tile.blocks(result).reshape(tile.n, -1), axis=1)
+            columns["total_area"] = total
             columns["mean_area"] = np.divide(
                 total, counts, out=np.zeros(len(counts)), where=counts > 0
             )
-        if want_areas:
+        if "max_area" in features:
             areas = np.bincount(labels.reshape(-1))[1:]
             largest = np.zeros(len(counts), areas.dtype)
             some = counts > 0
@@ -564,24 +591,19 @@ def _count(batch, morphology, binarize, connectivity, features, n_jobs):
                 largest[some] = np.maximum.reduceat(areas, offsets[some])
             columns["max_area"] = largest
         for j, name in enumerate(features):
-            dst[:, j] = columns[name]
+            out[:, j] = columns[name]
 
     out = np.empty((batch.n_samples, len(features)), batch.images.dtype)
-    return run_chunked(work, batch.images, out, n_jobs)
+    return _run_tiles(batch, morphology, binarize, finish, out, n_jobs)
 
 
 def _binary_op(batch, operation, structure, iterations, n_jobs):
-    morphology = _Morphology(operation, structure, iterations)
-    shape = _as_3d(batch.images).shape[1:]
-    gaps = morphology.gaps(shape)
-    binarize = _binarizer(None, None)
+    def finish(tile, result, out):
+        _as_3d(out)[...] = tile.images(result)
 
-    def work(src, dst):
-        mosaic = _Mosaic(src.shape[0], shape, gaps)
-        buffer = _run_morphology(mosaic, morphology, binarize, _as_3d(src))
-        _as_3d(dst)[...] = mosaic.images(buffer)
-
-    return run_chunked(work, batch.images, np.empty_like(batch.images), n_jobs)
+    return _run_tiles(batch, _Morphology(operation, structure, iterations),
+                      _binarizer(None, None), finish, np.empty_like(batch.images),
+                      n_jobs)
 
 
 # -- public functions ----------------------------------------------------------

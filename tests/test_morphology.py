@@ -392,6 +392,26 @@ def test_batch_independence(make, path):
         np.testing.assert_array_equal(whole[i], est.transform(X[i:i + 1])[0])
 
 
+def test_many_small_images_match_scipy(path):
+    # Enough images for several tiles of the mosaic (the last one partial).
+    rng = np.random.default_rng(14)
+    binary = blobs(rng, 700, (30, 26), sigma=1.5)
+    gray = np.where(binary > 0, 30.0, 220.0).astype(np.float32)
+    ones = np.ones((3, 3), bool)
+    table = count_objects(gray, structure=(3, 3), iterations=1, connectivity=2,
+                          features=ALL_FEATURES, n_jobs=1)
+    labels = label(binary, connectivity=2, n_jobs=1)
+    closed = binary_closing(binary, (2, 3), 2, n_jobs=1)
+    for i in range(0, len(binary), 7):
+        expected = ref_features(ref_opening(binary[i], ones), connectivity=2)
+        np.testing.assert_allclose(table[i], [expected[f] for f in ALL_FEATURES],
+                                   rtol=1e-6)
+        np.testing.assert_array_equal(labels[i], ref_label(binary[i], 2)[0])
+        np.testing.assert_array_equal(
+            closed[i], ref_closing(binary[i], np.ones((2, 3), bool), 2)
+        )
+
+
 def test_threads_give_the_same_result(path):
     # More than one chunk of run_chunked (2 MB): 40 float64 images of 96 x 96.
     X = blobs(np.random.default_rng(10), 40, (96, 96))
