@@ -9,7 +9,7 @@ Every result equals scipy.ndimage run on each image alone, with scipy's
 structuring-element origin and border handling. Images of a batch never mix:
 they are laid out one under the other in a *mosaic*, separated by rows and
 columns of background at least as wide as the structuring element reaches,
-so that one call serves the whole batch.
+so that one call serves many images (a cache-sized tile of the batch).
 
 Two engines share that layout. Erosion and dilation by a rectangle of ones
 are separable into 1-D windows, and ``iterations=k`` equals one pass with a
@@ -68,19 +68,16 @@ def _fail(name, owner, expected, value):
     )
 
 
-def _check_threshold(value, owner, *, learnable=True):
-    """A finite number, or (``learnable``) the name of a learned threshold."""
-    options = " or one of {'mean', 'otsu'}" if learnable else ""
-    if isinstance(value, str):
-        if learnable and value in LEARNED_THRESHOLDS:
-            return value
-        _fail("threshold", owner, f"a finite float{options}", value)
+def _check_threshold(value, owner):
+    """A finite number, or the name of a threshold learned from data."""
+    if isinstance(value, str) and value in LEARNED_THRESHOLDS:
+        return value
     if (
-        isinstance(value, (bool, np.bool_))
+        isinstance(value, (bool, np.bool_, str))
         or not isinstance(value, Real)
         or not np.isfinite(value)
     ):
-        _fail("threshold", owner, f"a finite float{options}", value)
+        _fail("threshold", owner, "a finite float or one of {'mean', 'otsu'}", value)
     return float(value)
 
 
@@ -129,10 +126,10 @@ def _check_structure(value, n_spatial, owner):
             numeric = False
         if not numeric or array.ndim == 0:
             _fail("structure", owner, expected, value)
-        finite = array.astype(np.float64)
-        if not np.all((finite == 0) | (finite == 1)):
+        values = array.astype(np.float64)
+        if not np.all((values == 0) | (values == 1)):
             _fail("structure", owner, expected + " (other values found)", value)
-        if array.size == 0 or not finite.any():
+        if array.size == 0 or not values.any():
             raise ValueError(
                 f"The 'structure' parameter of {owner} is empty (shape "
                 f"{array.shape}, no 1s): a structuring element needs at least "
@@ -201,7 +198,7 @@ def _otsu_threshold(images, foreground):
     """Otsu's threshold, exact over the distinct values of the batch.
 
     The split of the sorted distinct values that maximises the between-class
-    variance ``w0 * w1 * (mu0 - mu1) ** 2`` [2]_; for integer-valued images
+    variance ``w0 * w1 * (mu0 - mu1) ** 2`` (Otsu, 1979); for integer images
     this is Otsu's histogram method with one bin per gray level. Returns a
     value strictly between the two classes (midway), so that ``"below"`` and
     ``"above"`` split the data the same way.
@@ -1028,7 +1025,9 @@ _MORPH_ESTIMATOR_DOC = """{summary}
     A thin estimator over :func:`{function}`: per image, the same result as
     ``scipy.ndimage.{function}(image, structure, iterations)`` with scipy's
     default border handling. Nonzero input pixels are foreground; the
-    output is 0/1 in the input's float dtype.{note}
+    output is 0/1 in the input's float dtype.
+
+    {note}
 
     Parameters
     ----------
@@ -1074,12 +1073,14 @@ class BinaryClosing(_BinaryMorphology):
 for _cls, _function, _summary, _note in (
     (BinaryOpening, "binary_opening",
      "Binary opening of every image of a batch: erosions, then dilations.",
-     " Opening never adds foreground."),
+     "Opening removes foreground too thin for the structuring element (such\n"
+     "    as bridges between objects) and never adds any."),
     (BinaryClosing, "binary_closing",
      "Binary closing of every image of a batch: dilations, then erosions.",
-     " Away from the border closing never removes foreground; near it, "
-     "scipy's erosion reads background outside the image and can remove "
-     "some (pad the images first if that matters)."),
+     "Closing fills gaps and holes smaller than the structuring element.\n"
+     "    Away from the border it never removes foreground; near it, scipy's\n"
+     "    erosion reads background outside the image and can remove some (pad\n"
+     "    the images with background first if that matters)."),
 ):
     _cls.__doc__ = _MORPH_ESTIMATOR_DOC.format(
         summary=_summary, function=_function, note=_note, name=_cls.__name__,

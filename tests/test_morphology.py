@@ -529,19 +529,28 @@ TRANSFORMS = {
 
 
 @settings(max_examples=50, deadline=None)
-@given(image=small_images, h=st.integers(1, 4), w=st.integers(1, 4),
+@given(image=small_images, h=st.integers(1, 3), w=st.integers(1, 3),
        iterations=st.integers(1, 3), connectivity=st.integers(1, 2),
-       name=st.sampled_from(sorted(TRANSFORMS)))
+       name=st.sampled_from(sorted(TRANSFORMS)), explicit=st.booleans(),
+       seed=st.integers(0, 2**32 - 1), operation=st.sampled_from(["opening",
+                                                                   "closing"]))
 def test_count_invariant_under_symmetries_of_the_structure(
-    image, h, w, iterations, connectivity, name
+    image, h, w, iterations, connectivity, name, explicit, seed, operation
 ):
     move_image, move_structure = TRANSFORMS[name]
-    structure = np.ones((2 * h - 1, 2 * w - 1), bool)  # odd: centred
     if name in ("rotate 90", "transpose"):
-        structure = np.ones((2 * h - 1, 2 * h - 1), bool)
+        w = h  # only a square can be symmetric under these
+    # Odd sizes: centred, so that the symmetry maps the origin to itself.
+    structure = np.ones((2 * h - 1, 2 * w - 1), bool)
+    if explicit:  # a random element made symmetric
+        structure = np.random.default_rng(seed).random(structure.shape) < 0.5
+        for _ in range(4):
+            structure = structure | move_structure(structure)
+        structure[h - 1, w - 1] = True
     assert np.array_equal(move_structure(structure), structure)
-    kwargs = dict(threshold=0.5, foreground="above", structure=structure.shape,
-                  iterations=iterations, connectivity=connectivity)
+    kwargs = dict(threshold=0.5, foreground="above", structure=structure,
+                  iterations=iterations, connectivity=connectivity,
+                  operation=operation)
     before = count_objects(image[None], **kwargs)
     after = count_objects(np.ascontiguousarray(move_image(image))[None], **kwargs)
     assert before[0] == after[0]
