@@ -1,0 +1,609 @@
+"""Rudin-Osher-Fatemi (total variation) denoising of image batches.
+
+For each image ``f`` (each channel of a colour image, each row of 2-D input
+read as a 1-D signal) the denoised image ``u`` minimises
+
+    E(u) = 0.5 * ||u - f||^2 + tv_weight * TV(u),
+
+with the isotropic total variation of forward differences,
+``TV(u) = sum(sqrt(dx(u)**2 + dy(u)**2))``. Its dual: ``u = f + tv_weight *
+div(p)`` with ``|p| <= 1`` at every pixel, ``div`` the exact negative adjoint
+of the forward-difference gradient. Both solvers work on ``p``, so every
+iterate keeps the mean of ``f`` and ``|u - f| <= (2 + sqrt(2)) * tv_weight``.
+
+Two solvers share one function: the chapter's projected (Chambolle)
+iteration, faithful to the textbook [4]_, and the default, FISTA on the dual
+[3]_, which stops on the duality gap, a certificate of the distance from the
+true minimiser. The numpy code below is the reference; when numba is
+installed, fused kernels of the same arithmetic (:mod:`._denoise_numba`) run
+instead.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._base import ImageTransformer
+from ._batch import CHUNK_BYTES, as_batch, run_chunked
+from ._config import optional_module
+from ._validation import (
+    check_bool,
+    check_int,
+    check_n_jobs,
+    check_option,
+    check_real,
+)
+
+__all__ = ["ROFDenoiser", "rof_denoise"]
+
+METHODS = frozenset({"fista", "chambolle"})
+BOUNDARIES = frozenset({"neumann", "periodic"})
+OUTPUTS = frozenset({"denoised", "texture"})
+#: fista: relative duality gap; chambolle: the chapter's absolute change of
+#: u per iteration, in data units.
+DEFAULT_TOLERANCE = {"fista": 1e-3, "chambolle": 0.1}
+DEFAULT_MAX_NUM_ITER = 1000
+#: The projected iteration converges for tau < 1/4 (||grad||^2 <= 8); at
+#: 1/4 a checkerboard oscillation never dies out.
+TAU_MAX = 0.25
+#: FISTA's step on the dual: 1 / (8 * tv_weight), the inverse Lipschitz
+#: constant of the dual objective's gradient, in units of tau.
+FISTA_TAU = 0.125
+#: The duality gap costs about one iteration; FISTA checks it this often.
+GAP_CHECK_EVERY = 10
+
+
+# -- discretisation (numpy reference) -----------------------------------------
+
+
+def _gradient(u, periodic):
+    """Forward differences of ``u`` (..., H, W) as ``g[..., 0, :, :]`` (x, along
+    rows' columns) and ``g[..., 1, :, :]`` (y); 0 at the far border (Neumann)
+    or wrapping around (periodic, the chapter's ``np.roll``)."""
+    g = np.empty(u.shape[:-2] + (2,) + u.shape[-2:], dtype=u.dtype)
+    _forward_difference(u, g[..., 0, :, :], periodic)
+    _forward_difference(
+        u.swapaxes(-1, -2), g[..., 1, :, :].swapaxes(-1, -2), periodic
+    )
+    return g
+
+
+def _forward_difference(u, out, periodic):
+    np.subtract(u[..., 1:], u[..., :-1], out=out[..., :-1])
+    if periodic:
+        np.subtract(u[..., 0], u[..., -1], out=out[..., -1])
+    else:
+        out[..., -1] = 0
+
+
+def _backward_difference(p, periodic):
+    """Negative adjoint of :func:`_forward_difference` along the last axis."""
+    out = np.empty_like(p)
+    if periodic:
+        np.subtract(p[..., 1:], p[..., :-1], out=out[..., 1:])
+        np.subtract(p[..., 0], p[..., -1], out=out[..., 0])
+    elif p.shape[-1] == 1:
+        out[...] = 0
+    else:
+        # The forward difference is 0 in the last column, whatever p is there.
+        out[..., 0] = p[..., 0]
+        np.subtract(p[..., 1:-1], p[..., :-2], out=out[..., 1:-1])
+        np.negative(p[..., -2], out=out[..., -1])
+    return out
+
+
+def _divergence(p, periodic):
+    """``div(p)`` for ``p`` laid out as :func:`_gradient` returns it; exactly
+    ``-grad^T`` for both boundaries. Summed as the chapter does: ``dx + dy``."""
+    d = _backward_difference(p[..., 0, :, :], periodic)
+    d += _backward_difference(p[..., 1, :, :].swapaxes(-1, -2), periodic).swapaxes(
+        -1, -2
+    )
+    return d
+
+
+def _primal(f, p, lam, periodic):
+    """``u = f + lam * div(p)``."""
+    u = _divergence(p, periodic)
+    u *= lam
+    u += f
+    return u
+
+
+def _project(q):
+    """``q / max(1, |q|)`` at every pixel, in place."""
+    norm = np.sqrt(q[:, 0] * q[:, 0] + q[:, 1] * q[:, 1])
+    np.maximum(norm, 1, out=norm)
+    q /= norm[:, np.newaxis]
+    return q
+
+
+def _gap_and_energy(f, p, lam, periodic):
+    """Per image: duality gap and energy of ``u = f + lam * div(p)``, and u.
+
+    ``E(u) - D(p) = lam * sum(|grad u| - <grad u, p>)`` (summed in float64).
+    """
+    u = _primal(f, p, lam, periodic)
+    g = _gradient(u, periodic)
+    norm = np.sqrt(g[:, 0] * g[:, 0] + g[:, 1] * g[:, 1])
+    inner = g[:, 0] * p[:, 0] + g[:, 1] * p[:, 1]
+    axes = (1, 2)
+    lam64 = float(lam)
+    gap = lam64 * np.sum(norm - inner, axis=axes, dtype=np.float64)
+    diff = u - f
+    fidelity = np.sum(diff * diff, axis=axes, dtype=np.float64)
+    energy = 0.5 * fidelity + lam64 * np.sum(norm, axis=axes, dtype=np.float64)
+    return gap, energy, u
+
+
+def _relative(gap, energy):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(energy > 0, gap / energy, 0.0)
+
+
+# -- solvers on a stack of planes (numpy reference) ----------------------------
+
+
+class _Planes:
+    """The planes of one chunk still iterating; finished ones are written out
+    and dropped, so that each plane stops on its own criterion."""
+
+    def __init__(self, f, out, info):
+        self.live = np.arange(f.shape[0])
+        self.f, self.out, self.info = f, out, info
+
+    def finish(self, done, u, k, relative_gap, converged, *states):
+        index = self.live[done]
+        self.out[index] = u[done]
+        self.info[index, 0] = k
+        self.info[index, 1] = relative_gap[done]
+        self.info[index, 2] = converged[done]
+        keep = ~done
+        self.live, self.f = self.live[keep], self.f[keep]
+        return [state[keep] for state in states]
+
+
+def _fista_numpy(f, out, info, lam, step, betas, tol, max_iter, periodic):
+    planes = _Planes(f, out, info)
+    p = np.zeros(f.shape[:1] + (2,) + f.shape[1:], dtype=f.dtype)
+    r = np.zeros_like(p)
+    for k in range(1, max_iter + 1):
+        q = p - r  # the extrapolated point p + beta * (p - r)
+        q *= betas[k]
+        q += p
+        g = _gradient(_primal(planes.f, q, lam, periodic), periodic)
+        g *= step
+        q += g
+        p, r = _project(q), p
+        if k % GAP_CHECK_EVERY == 0 or k == max_iter:
+            gap, energy, u = _gap_and_energy(planes.f, p, lam, periodic)
+            converged = gap <= tol * energy
+            done = converged | (k == max_iter)
+            if done.any():
+                relative_gap = _relative(gap, energy)
+                p, r = planes.finish(done, u, k, relative_gap, converged, p, r)
+                if not planes.live.size:
+                    return
+
+
+def _chambolle_numpy(f, out, info, lam, step, tol, max_iter, periodic):
+    planes = _Planes(f, out, info)
+    p = np.zeros(f.shape[:1] + (2,) + f.shape[1:], dtype=f.dtype)
+    u = f
+    root_n = np.sqrt(f.shape[1] * f.shape[2])
+    for k in range(1, max_iter + 1):
+        g = _gradient(u, periodic)
+        g *= step
+        g += p
+        p = _project(g)
+        u_new = _primal(planes.f, p, lam, periodic)
+        diff = u_new - u
+        change = np.sqrt(np.sum(diff * diff, axis=(1, 2), dtype=np.float64))
+        u = u_new
+        converged = change / root_n <= tol
+        done = converged | (k == max_iter)
+        if done.any():
+            gap, energy, _ = _gap_and_energy(planes.f[done], p[done], lam, periodic)
+            relative_gap = np.zeros(len(done))
+            relative_gap[done] = _relative(gap, energy)
+            p, u = planes.finish(done, u, k, relative_gap, converged, p, u)
+            if not planes.live.size:
+                return
+
+
+def _fista_betas(max_iter, dtype):
+    """FISTA's momentum ``(t_{k-1} - 1) / t_k`` for k = 1..max_iter (index k)."""
+    betas = np.zeros(max_iter + 1)
+    t = 1.0
+    for k in range(2, max_iter + 1):
+        t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        betas[k] = (t - 1) / t_next
+        t = t_next
+    return betas.astype(dtype)
+
+
+# -- the engine over a batch ---------------------------------------------------
+
+
+def _as_planes(images, batch):
+    """A view ``(n, channels, H, W)`` of internal-layout images; 1-D signals
+    are images of height 1."""
+    if batch.n_spatial == 1:
+        return images[:, np.newaxis, np.newaxis, :]
+    if batch.has_channels:
+        return np.moveaxis(images, -1, 1)
+    return images[:, np.newaxis]
+
+
+def _run_over_samples(func, n_samples, sample_nbytes, n_jobs):
+    """``func(start, stop)`` over chunks of samples on threads: run_chunked
+    over the sample indices, so that one worker writes the results and the
+    per-image information of its chunk, with chunks of about CHUNK_BYTES."""
+    index = np.arange(n_samples)
+    per_chunk = max(1, CHUNK_BYTES // max(1, sample_nbytes))
+
+    def work(chunk, _):
+        func(int(chunk[0]), int(chunk[-1]) + 1)
+
+    run_chunked(work, index, index, n_jobs, chunk_bytes=per_chunk * index.itemsize)
+
+
+def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_jobs,
+         owner):
+    """Denoised images (internal layout) and per-plane information."""
+    images = batch.images
+    dtype = images.dtype.type
+    F = _as_planes(images, batch)
+    out = np.empty(images.shape, dtype=images.dtype)
+    U = _as_planes(out, batch)
+    info = np.zeros(F.shape[:2] + (3,))
+    periodic = boundary == "periodic"
+    lam = dtype(tv_weight)
+    fista = method == "fista"
+    step = dtype((FISTA_TAU if fista else tau) / tv_weight)
+    betas = _fista_betas(max_num_iter, images.dtype) if fista else None
+    numba = optional_module("numba")
+    if numba is not None:
+        from . import _denoise_numba as kernels
+    height, width = F.shape[2:]
+
+    def solve(start, stop):
+        src, dst, inf = F[start:stop], U[start:stop], info[start:stop]
+        if numba is not None:
+            if not src.flags.aligned:
+                src = np.ascontiguousarray(src)
+            if fista:
+                kernels.fista_chunk(src, dst, inf, lam, step, betas, tolerance,
+                                    max_num_iter, periodic, GAP_CHECK_EVERY)
+            else:
+                kernels.chambolle_chunk(src, dst, inf, lam, step, tolerance,
+                                        max_num_iter, periodic)
+            return
+        f = src.reshape(-1, height, width)
+        u = np.empty(f.shape, dtype=f.dtype)
+        flat_info = np.empty((f.shape[0], 3))
+        if fista:
+            _fista_numpy(f, u, flat_info, lam, step, betas, tolerance, max_num_iter,
+                         periodic)
+        else:
+            _chambolle_numpy(f, u, flat_info, lam, step, tolerance, max_num_iter,
+                             periodic)
+        dst[...] = u.reshape(dst.shape)
+        inf[...] = flat_info.reshape(inf.shape)
+
+    _run_over_samples(solve, F.shape[0], F[:1].nbytes, n_jobs)
+    info = _info(info, batch)
+    _warn_unconverged(info, method, tolerance, max_num_iter, owner)
+    return out, info
+
+
+def _info(raw, batch):
+    squeeze = (lambda a: a) if batch.has_channels else (lambda a: a[:, 0])
+    return {
+        "n_iter": squeeze(raw[..., 0].astype(np.int64)),
+        "gap": squeeze(raw[..., 1].copy()),
+        "converged": squeeze(raw[..., 2] != 0),
+    }
+
+
+def _warn_unconverged(info, method, tolerance, max_num_iter, owner):
+    failed = ~info["converged"]
+    if not failed.any():
+        return
+    criterion = (
+        f"a relative duality gap of {tolerance:g} (largest reached: "
+        f"{info['gap'][failed].max():.3g})"
+        if method == "fista"
+        else f"a change of u per iteration of {tolerance:g} (RMS, data units)"
+    )
+    warnings.warn(
+        f"{owner} (method={method!r}) reached max_num_iter={max_num_iter} before "
+        f"{criterion} for {int(failed.sum())} of {failed.size} images (channels "
+        "counted separately). Increase max_num_iter or tolerance.",
+        ConvergenceWarning,
+        stacklevel=4,
+    )
+
+
+def _check_rof_params(tv_weight, method, tolerance, max_num_iter, tau, boundary,
+                      n_jobs, owner):
+    method = check_option(method, "method", owner, METHODS)
+    if tolerance is None:
+        tolerance = DEFAULT_TOLERANCE[method]
+    return dict(
+        tv_weight=check_real(tv_weight, "tv_weight", owner, low=0, closed="neither"),
+        method=method,
+        tolerance=check_real(tolerance, "tolerance", owner, low=0, closed="neither"),
+        max_num_iter=check_int(max_num_iter, "max_num_iter", owner, low=1),
+        tau=check_real(tau, "tau", owner, low=0, high=TAU_MAX, closed="neither"),
+        boundary=check_option(boundary, "boundary", owner, BOUNDARIES),
+        n_jobs=check_n_jobs(n_jobs, owner),
+    )
+
+
+# -- public API -----------------------------------------------------------------
+
+
+def rof_denoise(
+    images,
+    tv_weight=100.0,
+    *,
+    method="fista",
+    tolerance=None,
+    max_num_iter=DEFAULT_MAX_NUM_ITER,
+    tau=0.125,
+    boundary="neumann",
+    return_info=False,
+    channel_axis=-1,
+    image_shape=None,
+    n_jobs=None,
+):
+    r"""Rudin-Osher-Fatemi total variation denoising of each image of a batch.
+
+    Finds, for each image ``f``, the ``u`` minimising
+
+    .. math:: E(u) = \tfrac12 \|u - f\|^2 + \lambda\, \mathrm{TV}(u),
+
+    with :math:`\lambda` = ``tv_weight`` and the isotropic total variation of
+    forward differences, :math:`\mathrm{TV}(u) = \sum_{ij}
+    \sqrt{(u_{i,j+1} - u_{ij})^2 + (u_{i+1,j} - u_{ij})^2}` [1]_. The
+    solution is ``u = f + tv_weight * div(p)`` for a dual field ``p`` with
+    ``|p| <= 1`` at every pixel. Returns ``u`` and the texture ``f - u``, as
+    the chapter's ``denoise`` returns ``U, T`` [4]_.
+
+    Each image, each channel of a colour image and each row of 2-D input
+    (a 1-D signal, whose TV is ``sum(|u[j+1] - u[j]|)``) is solved on its own
+    and stops on its own criterion: its result does not depend on the rest of
+    the batch.
+
+    Parameters
+    ----------
+    images : array-like
+        Batch of images: ``(n, height, width)``, ``(n, height, width,
+        channels)`` (see ``channel_axis``), or ``(n, n_features)`` rows
+        (flattened images with ``image_shape``, 1-D signals without).
+    tv_weight : float, default=100.0
+        :math:`\lambda`, in the units of the data: 100 suits 0..255 images
+        with noise of standard deviation 30; the same images scaled to
+        [0, 1] need ``100 / 255``. Larger values smooth more.
+    method : {"fista", "chambolle"}, default="fista"
+        ``"fista"``: the accelerated projected gradient on the dual (FISTA
+        [3]_, the fast gradient projection of Beck and Teboulle), stopping on
+        the duality gap. ``"chambolle"``: the chapter's iteration [2]_ [4]_,
+        ``p <- P(p + (tau / tv_weight) * grad(u))``,
+        ``u = f + tv_weight * div(p)``, ``p`` starting at 0, with its
+        stopping rule; it stops far from the minimiser (see Notes).
+    tolerance : float, default=None
+        When to stop; None means 1e-3 for ``"fista"`` and 0.1 for
+        ``"chambolle"``.
+
+        * ``"fista"``: a relative duality gap. The iteration stops when
+          ``gap <= tolerance * E(u)``, where the gap ``E(u) - D(p)``
+          between the energy and the dual objective bounds the excess
+          energy, ``E(u) - E(u*) <= gap``, and the distance from the true
+          minimiser ``u*``, ``||u - u*||^2 <= 2 * gap``. It does not
+          depend on the scale of the data: multiplying the images and
+          ``tv_weight`` by the same factor changes nothing but the scale of
+          the result. The gap is checked every 10 iterations.
+        * ``"chambolle"``: the chapter's rule, absolute, in data units: stop
+          when ``norm(u - u_old) / sqrt(n_pixels) <= tolerance``.
+    max_num_iter : int, default=1000
+        Most iterations per image; when an image reaches it before the
+        tolerance, a :class:`~sklearn.exceptions.ConvergenceWarning` says so.
+    tau : float, default=0.125
+        Step of the ``"chambolle"`` iteration, in (0, 0.25): it converges
+        for ``tau < 1/4`` and oscillates for ever from 1/4 on. ``"fista"``
+        always uses its own step, ``1 / (8 * tv_weight)``.
+    boundary : {"neumann", "periodic"}, default="neumann"
+        ``"neumann"``: the difference across the far border is 0, nothing
+        wraps around. ``"periodic"``: opposite edges are neighbours, as the
+        chapter's ``np.roll`` makes them; an image whose top and bottom
+        differ gets grey levels dragged across its border.
+    return_info : bool, default=False
+        Also return a dict of per-image information.
+    channel_axis : {-1, 1}, default=-1
+        Axis of the channels of 4-D input.
+    image_shape : tuple of int, optional
+        ``(height, width)`` or ``(height, width, channels)`` when ``images``
+        holds flattened images as rows.
+    n_jobs : int, optional
+        Threads to use; None uses every available core.
+
+    Returns
+    -------
+    denoised : ndarray
+        ``u``, same shape as ``images``; float32 stays float32, other input
+        becomes float64 (integers keep their values).
+    texture : ndarray
+        ``images - denoised``.
+    info : dict, only if ``return_info``
+        Arrays of shape ``(n,)`` (or ``(n, channels)`` for colour images):
+        ``"n_iter"`` (iterations used), ``"gap"`` (final relative duality
+        gap ``gap / E(u)``, for both methods) and ``"converged"`` (whether
+        the tolerance was reached).
+
+    See Also
+    --------
+    ROFDenoiser : The same as a scikit-learn transformer.
+
+    Notes
+    -----
+    On the chapter's synthetic image (500 x 500 zeros, a square of 128 with
+    a square of 255 inside, plus noise of standard deviation 30; PSNR with a
+    peak of 255 against the clean image) with ``tv_weight=100``:
+    ``method="chambolle", boundary="periodic"`` reproduces the chapter,
+    stopping after 35 iterations at 32.56 dB; the true minimiser has
+    42.42 dB (energy 1.3194e8, Neumann boundary), and the default settings
+    land within 0.1 dB of it.
+
+    Every iterate of both solvers is dual feasible, so the mean of each
+    image is kept and ``|u - f| <= (2 + sqrt(2)) * tv_weight`` even before
+    convergence.
+
+    References
+    ----------
+    .. [1] L. Rudin, S. Osher and E. Fatemi, "Nonlinear total variation based
+       noise removal algorithms", Physica D 60, 259-268, 1992.
+    .. [2] A. Chambolle, "An algorithm for total variation minimization and
+       applications", J. Math. Imaging and Vision 20, 89-97, 2004.
+    .. [3] A. Beck and M. Teboulle, "Fast gradient-based algorithms for
+       constrained total variation image denoising and deblurring problems",
+       IEEE Trans. Image Processing 18(11), 2419-2434, 2009.
+    .. [4] J. E. Solem, "Programming Computer Vision with Python", O'Reilly,
+       2012, section 1.5 (``rof.denoise``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import rof_denoise
+    >>> rng = np.random.default_rng(0)
+    >>> clean = np.zeros((1, 32, 32))
+    >>> clean[0, 8:24, 8:24] = 100.0
+    >>> noisy = clean + rng.normal(scale=10.0, size=clean.shape)
+    >>> denoised, texture = rof_denoise(noisy, tv_weight=20.0)
+    >>> bool(np.abs(denoised - clean).mean() < np.abs(noisy - clean).mean() / 3)
+    True
+    >>> np.allclose(denoised + texture, noisy)
+    True
+    """
+    batch = as_batch(
+        images, image_shape=image_shape, channel_axis=channel_axis,
+        caller="rof_denoise",
+    )
+    params = _check_rof_params(
+        tv_weight, method, tolerance, max_num_iter, tau, boundary, n_jobs,
+        "rof_denoise",
+    )
+    return_info = check_bool(return_info, "return_info", "rof_denoise")
+    denoised, info = _rof(batch, **params, owner="rof_denoise")
+    texture = np.subtract(batch.images, denoised)
+    result = (batch.restore(denoised), batch.restore(texture))
+    return result + (info,) if return_info else result
+
+
+class ROFDenoiser(ImageTransformer):
+    """Rudin-Osher-Fatemi total variation denoising of every image of a batch.
+
+    A thin estimator over :func:`rof_denoise`, for pipelines and parameter
+    searches; ``output`` picks the denoised images or their texture
+    (``images - denoised``). Each image (each channel, each row of 2-D input
+    as a 1-D signal) is solved on its own. To tune ``tv_weight`` against
+    clean images, use :func:`skimgproc.metrics.make_psnr_scorer` with
+    :class:`~sklearn.model_selection.GridSearchCV` (noisy images as ``X``,
+    clean ones as ``y``).
+
+    Parameters
+    ----------
+    tv_weight : float, default=100.0
+        Weight of the total variation, in the units of the data (100 for
+        0..255 images with noise of standard deviation 30).
+    method : {"fista", "chambolle"}, default="fista"
+        The solver: FISTA on the dual stopping on the duality gap, or the
+        chapter's Chambolle iteration (see :func:`rof_denoise`).
+    tolerance : float, default=None
+        Relative duality gap for ``"fista"`` (default 1e-3), the chapter's
+        absolute change per iteration for ``"chambolle"`` (default 0.1).
+    max_num_iter : int, default=1000
+        Most iterations per image; a
+        :class:`~sklearn.exceptions.ConvergenceWarning` says when reached.
+    tau : float, default=0.125
+        Step of the ``"chambolle"`` iteration, in (0, 0.25).
+    boundary : {"neumann", "periodic"}, default="neumann"
+        Whether opposite edges of an image are neighbours (``"periodic"``).
+    output : {"denoised", "texture"}, default="denoised"
+        What ``transform`` returns.
+    channel_axis : {-1, 1}, default=-1
+        Axis of the channels of 4-D input.
+    image_shape : tuple of int, default=None
+        Shape of one image when ``X`` holds flattened images as rows; the
+        output is flattened too. With None, 2-D input is a batch of 1-D
+        signals.
+    n_jobs : int, default=None
+        Threads to use; None uses every available core.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of values per sample seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when ``X`` was a data frame.
+
+    See Also
+    --------
+    rof_denoise : The function this estimator calls.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import ROFDenoiser
+    >>> X = np.zeros((3, 16, 16))
+    >>> X[:, 4:12, 4:12] = 50.0
+    >>> noisy = X + np.random.default_rng(0).normal(scale=5.0, size=X.shape)
+    >>> denoised = ROFDenoiser(tv_weight=10.0).fit_transform(noisy)
+    >>> denoised.shape
+    (3, 16, 16)
+    >>> bool(np.abs(denoised - X).mean() < np.abs(noisy - X).mean())
+    True
+    """
+
+    def __init__(
+        self,
+        tv_weight=100.0,
+        *,
+        method="fista",
+        tolerance=None,
+        max_num_iter=DEFAULT_MAX_NUM_ITER,
+        tau=0.125,
+        boundary="neumann",
+        output="denoised",
+        channel_axis=-1,
+        image_shape=None,
+        n_jobs=None,
+    ):
+        self.tv_weight = tv_weight
+        self.method = method
+        self.tolerance = tolerance
+        self.max_num_iter = max_num_iter
+        self.tau = tau
+        self.boundary = boundary
+        self.output = output
+        self.channel_axis = channel_axis
+        self.image_shape = image_shape
+        self.n_jobs = n_jobs
+
+    def _check_params(self, batch):
+        owner = type(self).__name__
+        params = _check_rof_params(
+            self.tv_weight, self.method, self.tolerance, self.max_num_iter,
+            self.tau, self.boundary, self.n_jobs, owner,
+        )
+        params["output"] = check_option(self.output, "output", owner, OUTPUTS)
+        return params
+
+    def _transform(self, batch, params):
+        output = params.pop("output")
+        denoised, _ = _rof(batch, **params, owner=type(self).__name__)
+        if output == "texture":
+            np.subtract(batch.images, denoised, out=denoised)
+        return batch.restore(denoised)
