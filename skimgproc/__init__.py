@@ -8,6 +8,7 @@ extraction.
 """
 
 from ._config import config_context, get_config, set_config
+from .denoise import ROFDenoiser, rof_denoise
 from .filters import GaussianBlur, gaussian_blur
 from .gradients import (
     GaussianGradient,
@@ -37,6 +38,7 @@ from .morphology import (
     label,
     threshold,
 )
+from .metrics import make_psnr_scorer, psnr
 from .preprocessing import Flatten, Grayscale, flatten, rgb_to_gray
 
 __version__ = "0.1.0"
@@ -52,6 +54,7 @@ __all__ = [
     "Grayscale",
     "ImageReader",
     "PrewittGradient",
+    "ROFDenoiser",
     "SobelGradient",
     "Threshold",
     "binary_closing",
@@ -63,11 +66,14 @@ __all__ = [
     "gaussian_gradient",
     "get_config",
     "label",
+    "make_psnr_scorer",
     "prewitt_gradient",
+    "psnr",
     "read_image",
     "read_images",
     "read_mat",
     "rgb_to_gray",
+    "rof_denoise",
     "set_config",
     "sobel_gradient",
     "threshold",
