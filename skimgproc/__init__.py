@@ -26,6 +26,7 @@ from .io import (
     write_image,
     write_mat,
 )
+from .metrics import make_psnr_scorer, psnr
 from .morphology import (
     BinaryClosing,
     BinaryOpening,
@@ -38,7 +39,6 @@ from .morphology import (
     label,
     threshold,
 )
-from .metrics import make_psnr_scorer, psnr
 from .preprocessing import Flatten, Grayscale, flatten, rgb_to_gray
 
 __version__ = "0.1.0"
