@@ -10,7 +10,13 @@ along the spatial axes only, never across images or channels (as
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._accel import gaussian_weights, plan_correlate, plan_polar
+from ._accel import (
+    gaussian_weights,
+    plan_correlate,
+    plan_polar,
+    plan_stencil,
+    scratch,
+)
 from ._base import ImageTransformer
 from ._batch import as_batch, run_chunked
 from ._validation import (
@@ -65,6 +71,7 @@ def _finite_difference(smooth, scale):
         return [(ax - 1, w) for ax, w in passes]
 
     derivative.steps = steps
+    derivative.stencil = (smooth, scale)
     return derivative
 
 
@@ -96,7 +103,8 @@ def _gradient(batch, derivative, output, n_jobs, **options):
     spatial = batch.spatial_axes
     x_axis, y_axis = spatial[-1], (spatial[0] if len(spatial) > 1 else None)
 
-    # Fast paths (BLAS, OpenCV), planned in this thread: None where absent.
+    # Fast paths (BLAS, OpenCV, numba), planned in this thread: None where
+    # they do not apply, and then scipy runs.
     fast = {
         axis: plan_correlate(
             batch, derivative.steps(axis, spatial, **options), options["mode"],
@@ -123,10 +131,17 @@ def _gradient(batch, derivative, output, n_jobs, **options):
             along(src, y_axis, dst)
         else:
             # One chunk-sized temporary: the y derivative is made in dst.
-            gx = along(src, x_axis, np.empty_like(dst))
+            gx = along(src, x_axis, scratch(dst.shape, dst.dtype))
             along(src, y_axis, dst)
             combine(gx, dst, dst)
 
+    stencil = getattr(derivative, "stencil", None)
+    if stencil is not None:  # Sobel, Prewitt: one compiled pass with numba
+        smooth, scale = stencil
+        factor = 1.0 / scale if options["normalize"] else 1.0
+        fused = plan_stencil(batch, smooth, factor, output, options["mode"],
+                             options["cval"], fallback=work)
+        work = fused or work
     return run_chunked(work, batch.images, np.empty_like(batch.images), n_jobs)
 
 
