@@ -610,7 +610,7 @@ _BINARY_INPUT_DOC = """images : array-like
         images with ``image_shape``, 1-D signals without, each an image one
         pixel high). Nonzero pixels are foreground, as in scipy.ndimage."""
 
-_STRUCTURE_DOC = """structure : tuple of int or array-like of {{0, 1}}, default={default}
+_STRUCTURE_DOC = """structure : tuple of int or array of {{0, 1}}, default={default}
         Structuring element: the shape ``(height, width)`` of a rectangle of
         ones (hashable, so it can be tuned in a parameter grid), or an
         explicit array of 0s and 1s with one dimension per spatial axis.
@@ -1172,7 +1172,7 @@ class BinaryOpeningCounter(_LearnedThresholdMixin, ImageTransformer):
         from the training batch in ``fit`` (see :class:`Threshold`).
     foreground : {"below", "above"}, default="below"
         Objects are darker (``"below"``) or brighter than the threshold.
-    structure : tuple of int or array-like of {0, 1}, default=(9, 5)
+    structure : tuple of int or array of {0, 1}, default=(9, 5)
         Structuring element: the shape of a rectangle of ones, or an explicit
         array of 0s and 1s (see :func:`binary_opening`).
     iterations : int, default=2

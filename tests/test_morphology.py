@@ -631,7 +631,8 @@ def test_bad_structures_refused(structure, match):
     X = np.zeros((2, 6, 6))
     with pytest.raises(ValueError, match=match):
         binary_opening(X, structure)
-    with pytest.raises(ValueError, match="'structure' parameter of BinaryOpeningCounter"):
+    with pytest.raises(ValueError,
+                       match="'structure' parameter of BinaryOpeningCounter"):
         BinaryOpeningCounter(structure=structure).fit(X)
 
 
