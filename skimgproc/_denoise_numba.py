@@ -12,6 +12,7 @@ in parallel; ``cache`` keeps the compilation out of later sessions.
 
 import numba
 import numpy as np
+from numba import types
 
 __all__ = ["chambolle_chunk", "fista_chunk"]
 
@@ -167,11 +168,23 @@ def _write_u(f, px, py, lam, periodic, out, row, q):
         out[i, :] = row[:width]
 
 
-_SIGNATURES = [
-    f"void({t}[:, :, :, :], {t}[:, :, :, :], float64[:, :, :], {t}, {t}, {t}[:], "
-    "float64, int64, boolean, int64)"
-    for t in ("float32", "float64")
-]
+def _signatures(*scalars):
+    """float32 and float64 versions; the images are typed read-only (any
+    array converts to that), the output and per-image information writable."""
+    result = []
+    for dtype in (types.float32, types.float64):
+        src = types.Array(dtype, 4, "A", readonly=True)
+        dst = types.Array(dtype, 4, "A")
+        info = types.Array(types.float64, 3, "A")
+        rest = [types.Array(dtype, 1, "A") if s == "betas" else
+                dtype if s == "data" else s for s in scalars]
+        result.append(types.void(src, dst, info, *rest))
+    return result
+
+
+_SIGNATURES = _signatures(
+    "data", "data", "betas", types.float64, types.int64, types.boolean, types.int64
+)
 
 
 @numba.njit(_SIGNATURES, cache=True, nogil=True, error_model="numpy")
@@ -250,11 +263,9 @@ def _chambolle_step(f, u, px, py, lam, step, periodic, row, q, tx, ty):
     return change
 
 
-_CHAMBOLLE_SIGNATURES = [
-    f"void({t}[:, :, :, :], {t}[:, :, :, :], float64[:, :, :], {t}, {t}, "
-    "float64, int64, boolean)"
-    for t in ("float32", "float64")
-]
+_CHAMBOLLE_SIGNATURES = _signatures(
+    "data", "data", types.float64, types.int64, types.boolean
+)
 
 
 @numba.njit(_CHAMBOLLE_SIGNATURES, cache=True, nogil=True, error_model="numpy")
