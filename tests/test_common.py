@@ -15,6 +15,7 @@ from skimgproc import (
     GaussianGradient,
     Grayscale,
     PrewittGradient,
+    ROFDenoiser,
     SobelGradient,
     Threshold,
 )
@@ -55,6 +56,11 @@ ESTIMATORS = [
     ),
     BinaryOpeningCounter("otsu", operation="closing", connectivity=2),
     BinaryOpeningCounter("mean", operation="none", features=("total_area",)),
+    ROFDenoiser(),
+    ROFDenoiser(0.5, boundary="periodic", output="texture"),
+    ROFDenoiser(method="chambolle", tolerance=1e-3, max_num_iter=5000),
+    ROFDenoiser(5.0, method="chambolle", tau=0.2, boundary="periodic"),
+    ROFDenoiser(5.0, tolerance=1e-4, n_jobs=1),
 ]
 
 
