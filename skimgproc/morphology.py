@@ -376,30 +376,21 @@ class _Mosaic:
 
 def _window(src, dst, before, after, step, op, scratch):
     """``dst[p] = op(src[p - before*step], ..., src[p + after*step])`` on flat
-    arrays, by doubling: ``cur[i]`` combines ``2**level`` consecutive
-    elements, and the binary digits of the window length pick which to join.
+    arrays, by doubling: after ``k`` steps ``cur[i]`` combines ``2**k``
+    consecutive elements. AND and OR are idempotent, so a window of length
+    ``n`` is two overlapping windows of the largest power of two ``<= n``.
     Positions whose window leaves the array are set to False (they lie in a
     gap of the mosaic)."""
     length = before + after + 1
     lo, hi = before * step, src.size - after * step
-    n_out = hi - lo
-    out = dst[lo:hi]
-    cur, span, offset, first, level = src, 1, 0, True, 0
-    while True:
-        if length >> level & 1:
-            piece = cur[offset * step: offset * step + n_out]
-            if first:
-                out[...] = piece
-                first = False
-            else:
-                op(out, piece, out=out)
-            offset += span
-        if length >> (level + 1) == 0:
-            break
+    cur, span, level = src, 1, 0
+    while 2 * span <= length:
         m = cur.size - span * step
         nxt = scratch[level % 2][:m]
         op(cur[:m], cur[span * step: span * step + m], out=nxt)
         cur, span, level = nxt, span * 2, level + 1
+    shift = (length - span) * step
+    op(cur[: hi - lo], cur[shift: shift + hi - lo], out=dst[lo:hi])
     dst[:lo] = False
     dst[hi:] = False
 
