@@ -322,22 +322,26 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
         else:
             fallback(src, dst)
             return
+        # The angle in the kernel in float32; in float64, x and y for NumPy.
+        kind = what
+        if what == kernels.BOTH and typ is np.float32:
+            kind = kernels.ANGLE
         padded = (n, height + 2, full + 2 * step)
         pad = _pad(src3, step, rows, cols, scratch(padded, src3.dtype, "pad"))
-        args = (step, typ(a), typ(b), typ(factor), what, typ(0))
+        args = (step, typ(a), typ(b), typ(factor), kind, typ(0))
         if full < FLAT_BELOW:
             # Padded-shape results, of which the interior is kept.
             res = scratch(padded, out3.dtype, "out")
-            aux = scratch(padded, out3.dtype, "aux") if what == kernels.BOTH else res
+            aux = scratch(padded, out3.dtype, "aux") if kind == kernels.BOTH else res
             kernels.stencil_flat(pad, res, aux, *args)
             res, aux = res[:, 1:-1, step:-step], aux[:, 1:-1, step:-step]
-            if what != kernels.BOTH:
+            if kind != kernels.BOTH:
                 out3[...] = res
         else:
             res = out3
-            aux = scratch(out3.shape, out3.dtype, "aux") if what == kernels.BOTH else res
+            aux = scratch(out3.shape, out3.dtype, "aux") if kind == kernels.BOTH else res
             kernels.stencil_chunk(pad, res, aux, *args)
-        if what == kernels.BOTH:
+        if kind == kernels.BOTH:
             np.arctan2(res, aux, out=out3)
         if out is not dst:
             dst[...] = out

@@ -3,11 +3,12 @@ Prewitt gradients in :mod:`skimgproc.gradients`.
 
 Imported only when :func:`skimgproc._config.optional_module` returns numba.
 One pass over each image computes both derivatives in registers and writes
-the requested output, so the magnitude costs one read of the (padded) image
-and one write, where two scipy passes per derivative and ``np.hypot`` cost
-ten. The arithmetic is done in the type of ``zero``: float32 runs twice as
-fast as float64 and is exact within a few float32 roundings; the caller
-picks float64 where float32 squares could overflow or underflow.
+the requested output, so the magnitude or the angle costs one read of the
+(padded) image and one write, where two scipy passes per derivative and
+``np.hypot`` or ``np.arctan2`` cost ten. The arithmetic is done in the type
+of ``zero``: float32 runs twice as fast as float64 and is exact within a
+few float32 roundings; the caller picks float64 where float32 squares could
+overflow or underflow.
 
 The caller pads each image by one pixel as the border mode extends it. For
 every mode but ``constant`` with a nonzero ``cval``, the 3 x 3 stencil on
@@ -15,20 +16,94 @@ the padded image equals scipy's two 1-D passes (each of which extends its
 own input), which is why that one case is left to the other paths.
 """
 
+import math
+
 import numba
 import numpy as np
 
-__all__ = ["stencil_chunk", "stencil_flat"]
+__all__ = ["atan2_f32", "stencil_chunk", "stencil_flat"]
 
-_jit = numba.njit(cache=True, nogil=True)
+# error_model="numpy": no ZeroDivisionError check on float division, which
+# would keep the loops from vectorising.
+_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+_inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
-#: Outputs of :func:`stencil_chunk`.
-X, Y, MAGNITUDE, BOTH = 0, 1, 2, 3
+#: Outputs of the kernels. ANGLE is computed in the kernel (float32 only);
+#: BOTH writes x and y for the caller's ``np.arctan2``.
+X, Y, MAGNITUDE, BOTH, ANGLE = 0, 1, 2, 3, 4
+
+_F = np.float32
+_SQRT3, _TAN_PI_12 = _F(math.sqrt(3.0)), _F(2.0 - math.sqrt(3.0))
+_PI, _PI_2, _PI_6 = _F(math.pi), _F(math.pi / 2), _F(math.pi / 6)
+_C3, _C5, _C7, _C9, _C11 = (_F(c) for c in (-1 / 3, 1 / 5, -1 / 7, 1 / 9, -1 / 11))
+
+
+@_inline
+def atan2_f32(y, x):
+    """``arctan2(y, x)`` of float32 values in float32 arithmetic, within 2
+    ulp of the correctly rounded result (NumPy's own float32 arctan2 is
+    within 3), written without branches so that loops of it vectorise.
+
+    The smaller of |x|, |y| over the larger is brought into [0, tan(pi/12)]
+    (atan(t) = pi/6 + atan((t sqrt(3) - 1) / (t + sqrt(3))) above it), where
+    the Taylor series to degree 11 is exact to 1e-8; then the octant and
+    quadrant are put back. Signed zeros follow ``np.arctan2``.
+    """
+    ax, ay = abs(x), abs(y)
+    hi, lo = max(ax, ay), min(ax, ay)
+    big = lo > _TAN_PI_12 * hi
+    num = lo * _SQRT3 - hi if big else lo
+    den = lo + hi * _SQRT3 if big else hi
+    u = num / (den if den > 0 else _F(1.0))
+    z = u * u
+    r = u + u * (z * (_C3 + z * (_C5 + z * (_C7 + z * (_C9 + z * _C11)))))
+    r = r + _PI_6 if big else r
+    r = _PI_2 - r if ay > ax else r
+    r = _PI - r if x < 0 else r
+    return math.copysign(r, y)
+
+
+@_inline
+def _gx(ul, ml, dl, ur, mr, dr, j, a, b, zero):
+    return (a * ((zero + ur[j]) - ul[j]) + b * ((zero + mr[j]) - ml[j])
+            + a * ((zero + dr[j]) - dl[j]))
+
+
+@_inline
+def _gy(ul, uc, ur, dl, dc, dr, j, a, b, zero):
+    return (a * ((zero + dl[j]) - ul[j]) + b * ((zero + dc[j]) - uc[j])
+            + a * ((zero + dr[j]) - ur[j]))
+
+
+@_inline
+def _line(ul, uc, ur, ml, mr, dl, dc, dr, o, o2, size, a, b, factor, what, zero):
+    """One run of ``size`` outputs; one loop per output kind, so that each
+    loop vectorises."""
+    if what == 0:
+        for j in range(size):
+            o[j] = _gx(ul, ml, dl, ur, mr, dr, j, a, b, zero) * factor
+    elif what == 1:
+        for j in range(size):
+            o[j] = _gy(ul, uc, ur, dl, dc, dr, j, a, b, zero) * factor
+    elif what == 2:
+        for j in range(size):
+            gx = _gx(ul, ml, dl, ur, mr, dr, j, a, b, zero)
+            gy = _gy(ul, uc, ur, dl, dc, dr, j, a, b, zero)
+            o[j] = np.sqrt(gx * gx + gy * gy) * factor
+    elif what == 3:
+        for j in range(size):
+            o2[j] = _gx(ul, ml, dl, ur, mr, dr, j, a, b, zero) * factor
+            o[j] = _gy(ul, uc, ur, dl, dc, dr, j, a, b, zero) * factor
+    else:
+        # The angle does not depend on the (positive) factor.
+        for j in range(size):
+            o[j] = atan2_f32(_gy(ul, uc, ur, dl, dc, dr, j, a, b, zero),
+                             _gx(ul, ml, dl, ur, mr, dr, j, a, b, zero))
 
 
 @_jit
 def stencil_chunk(pad, out, aux, step, a, b, factor, what, zero):
-    """Sobel-type derivatives of every image of a chunk.
+    """Sobel-type derivatives of every image of a chunk, row by row.
 
     Parameters
     ----------
@@ -36,13 +111,13 @@ def stencil_chunk(pad, out, aux, step, a, b, factor, what, zero):
         The images padded by one pixel, channels (``step`` of them)
         interleaved along the rows.
     out, aux : ndarray, shape (n, height, width * step)
-        ``out`` gets x, y or the magnitude (``what`` 0, 1, 2); with
-        ``what`` 3, ``aux`` gets x and ``out`` gets y.
+        ``out`` gets x, y, the magnitude or the angle (``what`` 0, 1, 2,
+        4); with ``what`` 3, ``aux`` gets x and ``out`` gets y.
     a, b, factor : float
         Smoothing weights across the derivative (a, b, a), and the factor
         of the derivatives (``normalize``), of the type of ``zero``.
     zero : float32 or float64
-        0 in the type of the arithmetic.
+        0 in the type of the arithmetic (float32 for ``what`` 4).
     """
     n, height, full = out.shape
     s2 = 2 * step
@@ -51,77 +126,25 @@ def stencil_chunk(pad, out, aux, step, a, b, factor, what, zero):
             # Shifted views with non-negative indices, so that the loops
             # vectorise (a negative-index check per load prevents it).
             up, mid, down = pad[k, i], pad[k, i + 1], pad[k, i + 2]
-            ul, ml, dl = up[:full], mid[:full], down[:full]
-            uc, dc = up[step:step + full], down[step:step + full]
-            ur, mr, dr = up[s2:s2 + full], mid[s2:s2 + full], down[s2:s2 + full]
-            o = out[k, i]
-            # One loop per output, so that each one vectorises.
-            if what == 2:
-                for j in range(full):
-                    gx = (a * ((zero + ur[j]) - ul[j]) + b * ((zero + mr[j]) - ml[j])
-                          + a * ((zero + dr[j]) - dl[j]))
-                    gy = (a * ((zero + dl[j]) - ul[j]) + b * ((zero + dc[j]) - uc[j])
-                          + a * ((zero + dr[j]) - ur[j]))
-                    o[j] = np.sqrt(gx * gx + gy * gy) * factor
-            elif what == 0:
-                for j in range(full):
-                    gx = (a * ((zero + ur[j]) - ul[j]) + b * ((zero + mr[j]) - ml[j])
-                          + a * ((zero + dr[j]) - dl[j]))
-                    o[j] = gx * factor
-            elif what == 1:
-                for j in range(full):
-                    gy = (a * ((zero + dl[j]) - ul[j]) + b * ((zero + dc[j]) - uc[j])
-                          + a * ((zero + dr[j]) - ur[j]))
-                    o[j] = gy * factor
-            else:
-                o2 = aux[k, i]
-                for j in range(full):
-                    gx = (a * ((zero + ur[j]) - ul[j]) + b * ((zero + mr[j]) - ml[j])
-                          + a * ((zero + dr[j]) - dl[j]))
-                    gy = (a * ((zero + dl[j]) - ul[j]) + b * ((zero + dc[j]) - uc[j])
-                          + a * ((zero + dr[j]) - ur[j]))
-                    o2[j] = gx * factor
-                    o[j] = gy * factor
+            _line(up[:full], up[step:step + full], up[s2:s2 + full],
+                  mid[:full], mid[s2:s2 + full],
+                  down[:full], down[step:step + full], down[s2:s2 + full],
+                  out[k, i], aux[k, i], full, a, b, factor, what, zero)
 
 
 @_jit
 def stencil_flat(pad, out, aux, step, a, b, factor, what, zero):
-    """:func:`stencil_chunk` for small images, where rows are too short for
+    """:func:`stencil_chunk` for small images, whose rows are too short for
     a vector loop each: one loop runs over the whole padded chunk as a flat
     array, writing ``out`` and ``aux`` of the padded shape (the values at
     the padding are meaningless; the caller keeps the interior)."""
-    n, rows, width = pad.shape
+    width = pad.shape[2]
     flat, flat_out, flat_aux = pad.reshape(-1), out.reshape(-1), aux.reshape(-1)
     size = flat.size - 2 * width - 2 * step
-    s2, w2 = 2 * step, 2 * width
-    ul, uc, ur = flat[:size], flat[step:step + size], flat[s2:s2 + size]
-    ml, mr = flat[width:width + size], flat[width + s2:width + s2 + size]
-    dl, dc = flat[w2:w2 + size], flat[w2 + step:w2 + step + size]
-    dr = flat[w2 + s2:w2 + s2 + size]
-    o = flat_out[width + step:width + step + size]
-    if what == 2:
-        for j in range(size):
-            gx = (a * ((zero + ur[j]) - ul[j]) + b * ((zero + mr[j]) - ml[j])
-                  + a * ((zero + dr[j]) - dl[j]))
-            gy = (a * ((zero + dl[j]) - ul[j]) + b * ((zero + dc[j]) - uc[j])
-                  + a * ((zero + dr[j]) - ur[j]))
-            o[j] = np.sqrt(gx * gx + gy * gy) * factor
-    elif what == 0:
-        for j in range(size):
-            gx = (a * ((zero + ur[j]) - ul[j]) + b * ((zero + mr[j]) - ml[j])
-                  + a * ((zero + dr[j]) - dl[j]))
-            o[j] = gx * factor
-    elif what == 1:
-        for j in range(size):
-            gy = (a * ((zero + dl[j]) - ul[j]) + b * ((zero + dc[j]) - uc[j])
-                  + a * ((zero + dr[j]) - ur[j]))
-            o[j] = gy * factor
-    else:
-        o2 = flat_aux[width + step:width + step + size]
-        for j in range(size):
-            gx = (a * ((zero + ur[j]) - ul[j]) + b * ((zero + mr[j]) - ml[j])
-                  + a * ((zero + dr[j]) - dl[j]))
-            gy = (a * ((zero + dl[j]) - ul[j]) + b * ((zero + dc[j]) - uc[j])
-                  + a * ((zero + dr[j]) - ur[j]))
-            o2[j] = gx * factor
-            o[j] = gy * factor
+    s2, w2, first = 2 * step, 2 * width, width + step
+    _line(flat[:size], flat[step:step + size], flat[s2:s2 + size],
+          flat[width:width + size], flat[width + s2:width + s2 + size],
+          flat[w2:w2 + size], flat[w2 + step:w2 + step + size],
+          flat[w2 + s2:w2 + s2 + size],
+          flat_out[first:first + size], flat_aux[first:first + size], size,
+          a, b, factor, what, zero)
