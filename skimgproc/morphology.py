@@ -496,8 +496,10 @@ def _label_tile(mosaic, buffer, connectivity, cv2, *, raster_order):
     if cv2 is not None and mosaic.size < 2**31:
         # Any of OpenCV's algorithms keeps images in separate ranges (a
         # background row parts them); SAUF (CCL_WU) also numbers within an
-        # image in raster order, like scipy, which label images need.
-        algorithm = cv2.CCL_WU if raster_order else cv2.CCL_DEFAULT
+        # image in raster order, like scipy, which label images need. For
+        # counts, the fastest measured: SAUF for 4-, Spaghetti for 8-connectivity.
+        fast_8 = connectivity == 2 and not raster_order
+        algorithm = cv2.CCL_DEFAULT if fast_8 else cv2.CCL_WU
         n_labels, labels = cv2.connectedComponentsWithAlgorithm(
             buffer.view(np.uint8), 4 if connectivity == 1 else 8, cv2.CV_32S,
             algorithm, labels=mosaic.work("labels", np.int32),
