@@ -23,6 +23,8 @@ import os
 import re
 import sys
 import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -240,6 +242,18 @@ def _plan(inputs, out):
     return list(zip(inputs, targets, strict=True))
 
 
+@contextmanager
+def _warnings_as_lines(args, src):
+    """Warnings of the estimator (a ConvergenceWarning, ...) as one line each
+    on standard error, naming the file, instead of Python's two-line form."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        text = " ".join(str(warning.message).split())
+        print(f"skimgproc {args.command}: warning: {src}: {text}", file=sys.stderr)
+
+
 def _progress(args, index, total, text):
     if not args.quiet and total > 1:
         print(f"[{index}/{total}] {text}", file=sys.stderr, flush=True)
@@ -259,8 +273,9 @@ def _transform_files(args, estimator, keeps_brightness):
     start = time.perf_counter()
     for index, (src, dst) in enumerate(pairs, start=1):
         image = read_image(src, mode=mode)
-        # Fitted per file: files may differ in size.
-        result = estimator.fit_transform(image[np.newaxis])[0]
+        with _warnings_as_lines(args, src):
+            # Fitted per file: files may differ in size.
+            result = estimator.fit_transform(image[np.newaxis])[0]
         write_image(dst, result, rescale=_rescale(args.rescale, image,
                                                   keeps_brightness))
         _progress(args, index, len(pairs), f"{src} -> {dst}")
@@ -304,7 +319,9 @@ def _cmd_count(args):
     for index, src in enumerate(inputs, start=1):
         # Fitted per file: with threshold="otsu" or "mean" each image gets its
         # own threshold, as when counting it alone.
-        features = counter.fit_transform(read_image(src)[np.newaxis])[0]
+        image = read_image(src)
+        with _warnings_as_lines(args, src):
+            features = counter.fit_transform(image[np.newaxis])[0]
         rows.append((src, features))
         if args.csv is not None:  # printed lines show the progress otherwise
             _progress(args, index, len(inputs), f"{src}")

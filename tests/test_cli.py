@@ -351,6 +351,17 @@ def test_denoise_texture_and_colour(tmp_path, capsys):
     assert_one_line_error(status, err, "'method' parameter of ROFDenoiser")
 
 
+def test_estimator_warnings_are_one_line_each(tmp_path, capsys):
+    src = save(tmp_path / "in.png", GRAY)
+    status, _, err = run(["denoise", src, "-o", str(tmp_path / "o.png"),
+                          "--max_num_iter", "2", "--tv_weight", "50"], capsys)
+    assert status == 0 and (tmp_path / "o.png").exists()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"skimgproc denoise: warning: {src}: ")
+    assert "max_num_iter=2" in lines[0]
+
+
 # -- the demo -----------------------------------------------------------------
 
 DEMO_FILES = ["blur_gray.png", "blur_color.png", "sobel.png",
