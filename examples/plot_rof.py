@@ -52,5 +52,6 @@ write_panels(
 # instead (ROF as a cartoon/texture decomposition). ``tv_weight`` is in the
 # units of the data: images scaled to [0, 1] need ``100 / 255``.
 scaled = ROFDenoiser(tv_weight=100 / 255).fit_transform(X / 255) * 255
-print(f"same result on [0, 1] data: max difference {np.abs(scaled - denoised).max():.3f}")
+difference = np.abs(scaled - denoised).max()
+print(f"same result on [0, 1] data: max difference {difference:.3f}")
 print(f"saved {FIGURES / 'rof_squares.png'}")

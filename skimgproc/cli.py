@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.base import clone
 
 from . import __version__
+from .denoise import ROFDenoiser, rof_denoise
 from .filters import GaussianBlur, gaussian_blur
 from .gradients import (
     GaussianGradient,
@@ -47,7 +48,6 @@ from .io import (
     write_image,
     write_panels,
 )
-from .denoise import ROFDenoiser, rof_denoise
 from .metrics import psnr
 from .morphology import BinaryOpeningCounter, binary_opening, label, threshold
 
@@ -83,7 +83,8 @@ def _literal(text):
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         pass
     if "," in text:
-        return tuple(_literal(part.strip()) for part in text.split(",") if part.strip())
+        parts = [part.strip() for part in text.split(",")]
+        return tuple(_literal(part) for part in parts if part)
     return text
 
 
