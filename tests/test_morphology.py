@@ -534,8 +534,9 @@ TRANSFORMS = {
        name=st.sampled_from(sorted(TRANSFORMS)), explicit=st.booleans(),
        seed=st.integers(0, 2**32 - 1), operation=st.sampled_from(["opening",
                                                                    "closing"]))
+@pytest.mark.parametrize("accelerate", [True, False])
 def test_count_invariant_under_symmetries_of_the_structure(
-    image, h, w, iterations, connectivity, name, explicit, seed, operation
+    accelerate, image, h, w, iterations, connectivity, name, explicit, seed, operation
 ):
     move_image, move_structure = TRANSFORMS[name]
     if name in ("rotate 90", "transpose"):
@@ -551,8 +552,9 @@ def test_count_invariant_under_symmetries_of_the_structure(
     kwargs = dict(threshold=0.5, foreground="above", structure=structure,
                   iterations=iterations, connectivity=connectivity,
                   operation=operation)
-    before = count_objects(image[None], **kwargs)
-    after = count_objects(np.ascontiguousarray(move_image(image))[None], **kwargs)
+    with skimgproc.config_context(accelerate=accelerate):
+        before = count_objects(image[None], **kwargs)
+        after = count_objects(np.ascontiguousarray(move_image(image))[None], **kwargs)
     assert before[0] == after[0]
 
 
@@ -580,10 +582,12 @@ def test_opening_shrinks_closing_grows_away_from_border(
 @settings(max_examples=50, deadline=None)
 @given(images=st.lists(small_images, min_size=1, max_size=4),
        connectivity=st.integers(1, 2))
-def test_labels_are_consecutive_per_image(images, connectivity):
+@pytest.mark.parametrize("accelerate", [True, False])
+def test_labels_are_consecutive_per_image(accelerate, images, connectivity):
     shape = images[0].shape
     X = np.stack([np.resize(im, shape) for im in images])
-    labels, counts = label(X, connectivity=connectivity, return_counts=True)
+    with skimgproc.config_context(accelerate=accelerate):
+        labels, counts = label(X, connectivity=connectivity, return_counts=True)
     for i in range(len(X)):
         present = np.unique(labels[i])
         np.testing.assert_array_equal(present[present > 0],
