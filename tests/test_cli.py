@@ -371,14 +371,17 @@ DEMO_FILES = ["blur_gray.png", "blur_color.png", "sobel.png",
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
+    """The main job, run as a user would, with only the runtime dependencies:
+    the optional accelerators (OpenCV, numba) are made unimportable."""
     outdir = tmp_path_factory.mktemp("demo") / "figures"
-    import contextlib
-    import io
-
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        status = main(["demo", str(outdir)])
-    return status, outdir, stdout.getvalue()
+    code = (
+        "import sys; sys.modules['cv2'] = None; sys.modules['numba'] = None; "
+        "from skimgproc.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code, "demo", str(outdir)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.stderr == ""
+    return result.returncode, outdir, result.stdout
 
 
 def test_demo_writes_labelled_panels(demo):
