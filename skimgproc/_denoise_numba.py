@@ -176,19 +176,18 @@ def _signatures(*scalars):
         src = types.Array(dtype, 4, "A", readonly=True)
         dst = types.Array(dtype, 4, "A")
         info = types.Array(types.float64, 3, "A")
-        rest = [types.Array(dtype, 1, "A") if s == "betas" else
-                dtype if s == "data" else s for s in scalars]
+        rest = [dtype if s == "data" else s for s in scalars]
         result.append(types.void(src, dst, info, *rest))
     return result
 
 
 _SIGNATURES = _signatures(
-    "data", "data", "betas", types.float64, types.int64, types.boolean, types.int64
+    "data", "data", types.float64, types.int64, types.boolean, types.int64
 )
 
 
 @numba.njit(_SIGNATURES, cache=True, nogil=True, error_model="numpy")
-def fista_chunk(F, U, info, lam, step, betas, tol, max_iter, periodic, check_every):
+def fista_chunk(F, U, info, lam, step, tol, max_iter, periodic, check_every):
     """FISTA on the dual for every plane ``F[s, c]``; ``U[s, c]`` gets u and
     ``info[s, c]`` (iterations, relative gap, converged)."""
     n, n_channels, height, width = F.shape
@@ -203,17 +202,24 @@ def fista_chunk(F, U, info, lam, step, betas, tol, max_iter, periodic, check_eve
     q = np.empty_like(cur)
     tx = np.empty_like(cur)
     ty = np.empty_like(cur)
+    beta = np.empty(1, F.dtype)  # FISTA's momentum, rounded to the data type
     for s in range(n):
         for c in range(n_channels):
             f[:, :] = F[s, c]
             for a in (px, py, rx, ry):
                 a[:, :] = 0
             k = 0
+            t = 1.0
             converged = False
             gap, energy = 0.0, 0.0
             while k < max_iter:
                 k += 1
-                _fista_sweep(f, px, py, rx, ry, betas[k], lam, step, periodic,
+                beta[0] = 0.0
+                if k > 1:
+                    t_next = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
+                    beta[0] = (t - 1.0) / t_next
+                    t = t_next
+                _fista_sweep(f, px, py, rx, ry, beta[0], lam, step, periodic,
                              cur, nxt, first, q, tx, ty)
                 px, rx = rx, px
                 py, ry = ry, py

@@ -164,13 +164,14 @@ class _Planes:
         return [state[keep] for state in states]
 
 
-def _fista_numpy(f, out, info, lam, step, betas, tol, max_iter, periodic):
+def _fista_numpy(f, out, info, lam, step, tol, max_iter, periodic):
     planes = _Planes(f, out, info)
     p = np.zeros(f.shape[:1] + (2,) + f.shape[1:], dtype=f.dtype)
     r = np.zeros_like(p)
+    momentum = _fista_momentum(f.dtype.type)
     for k in range(1, max_iter + 1):
         q = p - r  # the extrapolated point p + beta * (p - r)
-        q *= betas[k]
+        q *= next(momentum)
         q += p
         g = _gradient(_primal(planes.f, q, lam, periodic), periodic)
         g *= step
@@ -212,15 +213,15 @@ def _chambolle_numpy(f, out, info, lam, step, tol, max_iter, periodic):
                 return
 
 
-def _fista_betas(max_iter, dtype):
-    """FISTA's momentum ``(t_{k-1} - 1) / t_k`` for k = 1..max_iter (index k)."""
-    betas = np.zeros(max_iter + 1)
+def _fista_momentum(dtype):
+    """FISTA's momentum ``(t_{k-1} - 1) / t_k`` for k = 1, 2, ... (0 first),
+    with ``t_1 = 1``, ``t_k = (1 + sqrt(1 + 4 t_{k-1}^2)) / 2``."""
     t = 1.0
-    for k in range(2, max_iter + 1):
-        t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
-        betas[k] = (t - 1) / t_next
+    yield dtype(0.0)
+    while True:
+        t_next = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
+        yield dtype((t - 1.0) / t_next)
         t = t_next
-    return betas.astype(dtype)
 
 
 # -- the engine over a batch ---------------------------------------------------
@@ -262,7 +263,6 @@ def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_job
     lam = dtype(tv_weight)
     fista = method == "fista"
     step = dtype((FISTA_TAU if fista else tau) / tv_weight)
-    betas = _fista_betas(max_num_iter, images.dtype) if fista else None
     numba = optional_module("numba")
     if numba is not None:
         from . import _denoise_numba as kernels
@@ -274,7 +274,7 @@ def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_job
             if not src.flags.aligned:
                 src = np.ascontiguousarray(src)
             if fista:
-                kernels.fista_chunk(src, dst, inf, lam, step, betas, tolerance,
+                kernels.fista_chunk(src, dst, inf, lam, step, tolerance,
                                     max_num_iter, periodic, GAP_CHECK_EVERY)
             else:
                 kernels.chambolle_chunk(src, dst, inf, lam, step, tolerance,
@@ -284,7 +284,7 @@ def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_job
         u = np.empty(f.shape, dtype=f.dtype)
         flat_info = np.empty((f.shape[0], 3))
         if fista:
-            _fista_numpy(f, u, flat_info, lam, step, betas, tolerance, max_num_iter,
+            _fista_numpy(f, u, flat_info, lam, step, tolerance, max_num_iter,
                          periodic)
         else:
             _chambolle_numpy(f, u, flat_info, lam, step, tolerance, max_num_iter,
