@@ -99,9 +99,11 @@ def blobs(rng, n, shape, density=None, sigma=None):
 
 def make_houses(n_rows=3, n_cols=4, *, bridges=5, seed=0, size=24, spacing=36,
                 bridge_width=6, bridge_height=12):
-    """A gray "houses" image: dark squares on a light, noisy background, some
-    joined by bridges too narrow (6 px) for a 9-wide rectangle. Returns the
-    image and the true number of houses."""
+    """A gray "houses" image: dark 24 x 24 squares on a light, noisy
+    background, some joined by bridges (vertical ones 6 px wide, horizontal
+    ones 12 px high) that an opening by ones((9, 5)) twice (a 17 x 9
+    rectangle) removes, while smaller rectangles keep them and a 31 x 31 one
+    erases the houses too. Returns the image and the true number of houses."""
     rng = np.random.default_rng(seed)
     margin = 12
     image = np.full(
