@@ -10,11 +10,13 @@ change each other's result. ``nogil`` lets ``run_chunked`` threads run them
 in parallel; ``cache`` keeps the compilation out of later sessions.
 """
 
+import threading
+
 import numba
 import numpy as np
 from numba import types
 
-__all__ = ["chambolle_chunk", "fista_chunk"]
+__all__ = ["kernel"]
 
 # error_model="numpy": no zero-division checks, which would stop the
 # compiler from vectorising the loops (norms are >= 1 where we divide).
@@ -168,26 +170,7 @@ def _write_u(f, px, py, lam, periodic, out, row, q):
         out[i, :] = row[:width]
 
 
-def _signatures(*scalars):
-    """float32 and float64 versions; the images are typed read-only (any
-    array converts to that), the output and per-image information writable."""
-    result = []
-    for dtype in (types.float32, types.float64):
-        src = types.Array(dtype, 4, "A", readonly=True)
-        dst = types.Array(dtype, 4, "A")
-        info = types.Array(types.float64, 3, "A")
-        rest = [dtype if s == "data" else s for s in scalars]
-        result.append(types.void(src, dst, info, *rest))
-    return result
-
-
-_SIGNATURES = _signatures(
-    "data", "data", types.float64, types.int64, types.boolean, types.int64
-)
-
-
-@numba.njit(_SIGNATURES, cache=True, nogil=True, error_model="numpy")
-def fista_chunk(F, U, info, lam, step, tol, max_iter, periodic, check_every):
+def _fista_chunk(F, U, info, lam, step, tol, max_iter, periodic, check_every):
     """FISTA on the dual for every plane ``F[s, c]``; ``U[s, c]`` gets u and
     ``info[s, c]`` (iterations, relative gap, converged)."""
     n, n_channels, height, width = F.shape
@@ -269,13 +252,7 @@ def _chambolle_step(f, u, px, py, lam, step, periodic, row, q, tx, ty):
     return change
 
 
-_CHAMBOLLE_SIGNATURES = _signatures(
-    "data", "data", types.float64, types.int64, types.boolean
-)
-
-
-@numba.njit(_CHAMBOLLE_SIGNATURES, cache=True, nogil=True, error_model="numpy")
-def chambolle_chunk(F, U, info, lam, step, tol, max_iter, periodic):
+def _chambolle_chunk(F, U, info, lam, step, tol, max_iter, periodic):
     """The chapter's Chambolle iteration for every plane ``F[s, c]``, until
     ``||u - u_old|| / sqrt(n_pixels) <= tol``."""
     n, n_channels, height, width = F.shape
@@ -310,3 +287,40 @@ def chambolle_chunk(F, U, info, lam, step, tol, max_iter, periodic):
             info[s, c, 0] = k
             info[s, c, 1] = gap / energy if energy > 0 else 0.0
             info[s, c, 2] = converged
+
+
+#: The entry points and the types of their arguments after (images, output,
+#: information); "data" is the images' float type.
+_ENTRY_POINTS = {
+    "fista": (_fista_chunk, ("data", "data", types.float64, types.int64,
+                             types.boolean, types.int64)),
+    "chambolle": (_chambolle_chunk, ("data", "data", types.float64, types.int64,
+                                     types.boolean)),
+}
+_compiled = {}
+_lock = threading.Lock()
+
+
+def kernel(method, dtype):
+    """The compiled solver of ``method`` for float32 or float64 images.
+
+    Compiled on first use for that type only (or loaded from numba's cache,
+    which makes later sessions start in a second). The images are typed
+    read-only, which any array converts to; the output and the per-image
+    information ``(n, channels, 3)`` are writable.
+    """
+    key = (method, np.dtype(dtype))
+    with _lock:
+        if key not in _compiled:
+            func, rest = _ENTRY_POINTS[method]
+            data = numba.from_dtype(np.dtype(dtype))
+            signature = types.void(
+                types.Array(data, 4, "A", readonly=True),
+                types.Array(data, 4, "A"),
+                types.Array(types.float64, 3, "A"),
+                *[data if r == "data" else r for r in rest],
+            )
+            _compiled[key] = numba.njit(
+                signature, cache=True, nogil=True, error_model="numpy"
+            )(func)
+    return _compiled[key]

@@ -263,22 +263,20 @@ def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_job
     lam = dtype(tv_weight)
     fista = method == "fista"
     step = dtype((FISTA_TAU if fista else tau) / tv_weight)
-    numba = optional_module("numba")
-    if numba is not None:
-        from . import _denoise_numba as kernels
+    solver = None
+    if optional_module("numba") is not None:
+        from ._denoise_numba import kernel
+
+        solver = kernel(method, images.dtype)
     height, width = F.shape[2:]
 
     def solve(start, stop):
         src, dst, inf = F[start:stop], U[start:stop], info[start:stop]
-        if numba is not None:
+        if solver is not None:
             if not src.flags.aligned:
                 src = np.ascontiguousarray(src)
-            if fista:
-                kernels.fista_chunk(src, dst, inf, lam, step, tolerance,
-                                    max_num_iter, periodic, GAP_CHECK_EVERY)
-            else:
-                kernels.chambolle_chunk(src, dst, inf, lam, step, tolerance,
-                                        max_num_iter, periodic)
+            extra = (GAP_CHECK_EVERY,) if fista else ()
+            solver(src, dst, inf, lam, step, tolerance, max_num_iter, periodic, *extra)
             return
         f = src.reshape(-1, height, width)
         u = np.empty(f.shape, dtype=f.dtype)
