@@ -520,6 +520,22 @@ def test_estimator_bad_parameters(params, match):
         ROFDenoiser(**params).fit_transform(np.zeros((1, 4, 4)))
 
 
+@PATHS
+def test_weights_and_values_beyond_the_data_type_are_refused(accelerate):
+    X = np.random.default_rng(14).random((1, 6, 6)).astype(np.float32)
+    with config_context(accelerate=accelerate):
+        with pytest.raises(ValueError, match="'tv_weight' .* for float32 images"):
+            rof_denoise(X, 1e-40)  # its step 1 / (8 tv_weight) is inf in float32
+        with pytest.raises(ValueError, match="'tv_weight' .* for float32 images"):
+            rof_denoise(X, 1e38)
+        huge = np.where(X > 0.5, 3e38, -3e38).astype(np.float32)
+        with pytest.raises(ValueError, match="overflowed"):
+            rof_denoise(huge, 1.0)
+        # float64 carries the same weight.
+        U, _ = rof_denoise(X.astype(np.float64), 1e-40)
+    np.testing.assert_allclose(U, X, atol=1e-12)
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_non_finite_images_are_refused(bad):
     X = np.zeros((2, 5, 5))
