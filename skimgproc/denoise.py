@@ -60,9 +60,9 @@ GAP_CHECK_EVERY = 10
 
 
 def _gradient(u, periodic):
-    """Forward differences of ``u`` (..., H, W) as ``g[..., 0, :, :]`` (x, along
-    rows' columns) and ``g[..., 1, :, :]`` (y); 0 at the far border (Neumann)
-    or wrapping around (periodic, the chapter's ``np.roll``)."""
+    """Forward differences of ``u`` (..., H, W): ``g[..., 0, :, :]`` along x
+    (columns), ``g[..., 1, :, :]`` along y (rows); 0 at the far border
+    (Neumann) or wrapping around (periodic, the chapter's ``np.roll``)."""
     g = np.empty(u.shape[:-2] + (2,) + u.shape[-2:], dtype=u.dtype)
     _forward_difference(u, g[..., 0, :, :], periodic)
     _forward_difference(
@@ -256,7 +256,6 @@ def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_job
          owner):
     """Denoised images (internal layout) and per-plane information."""
     images = batch.images
-    dtype = images.dtype.type
     F = _as_planes(images, batch)
     out = np.empty(images.shape, dtype=images.dtype)
     U = _as_planes(out, batch)

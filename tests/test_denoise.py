@@ -143,7 +143,7 @@ def squares(n, size=32, noise=20.0, seed=0):
     return clean, clean + noise * rng.standard_normal(clean.shape)
 
 
-# -- the chapter, and the true minimiser -----------------------------------------
+# -- the chapter, and the true minimiser ---------------------------------------
 
 
 def test_reference_is_the_chapter_as_printed(chapter_image):
@@ -198,7 +198,7 @@ def test_chapter_stopping_rule_stops_far_from_the_minimiser(chapter_image):
     assert psnr(clean[None], U, data_range=255)[0] < 34
 
 
-# -- discretisation ----------------------------------------------------------------
+# -- discretisation ------------------------------------------------------------
 
 
 @pytest.mark.parametrize("periodic", [False, True])
@@ -218,7 +218,7 @@ def test_divergence_is_the_negative_adjoint_of_the_gradient(periodic, shape):
     np.testing.assert_array_equal(g[:, 1], gy)
 
 
-# -- solvers against each other and against analytic solutions ----------------------
+# -- solvers against each other and against analytic solutions -----------------
 
 
 @pytest.mark.parametrize("boundary", ["neumann", "periodic"])
@@ -287,7 +287,7 @@ def test_periodic_is_shift_equivariant_and_drags_across_the_border(accelerate):
     assert U[0, -1].mean() - bottom > neumann[0, -1].mean() - bottom + 5
 
 
-# -- batches, channels, layouts --------------------------------------------------------
+# -- batches, channels, layouts ------------------------------------------------
 
 
 @PATHS
@@ -385,7 +385,7 @@ def test_input_is_never_written():
     np.testing.assert_array_equal(X, noisy)
 
 
-# -- properties of the minimiser ------------------------------------------------------
+# -- properties of the minimiser -----------------------------------------------
 
 images_strategy = arrays(
     np.float64,
@@ -423,7 +423,7 @@ def test_properties_of_the_minimiser(accelerate, f, tv_weight, c, periodic):
     np.testing.assert_allclose(transposed, u.T, rtol=0, atol=1e-3 * scale)
 
 
-# -- the estimator and tuning ---------------------------------------------------------
+# -- the estimator and tuning --------------------------------------------------
 
 
 @PATHS
@@ -433,7 +433,8 @@ def test_estimator_matches_the_function(accelerate):
         U, T = rof_denoise(noisy, 12.0, boundary="periodic")
         est = ROFDenoiser(12.0, boundary="periodic")
         np.testing.assert_array_equal(est.fit_transform(noisy), U)
-        np.testing.assert_array_equal(est.set_params(output="texture").transform(noisy), T)
+        texture = est.set_params(output="texture").transform(noisy)
+        np.testing.assert_array_equal(texture, T)
         flat = ROFDenoiser(12.0, boundary="periodic", image_shape=(16, 16))
         np.testing.assert_array_equal(flat.fit_transform(noisy.reshape(3, -1)),
                                       U.reshape(3, -1))
@@ -471,7 +472,7 @@ def test_grid_search_picks_an_interior_weight_and_beats_the_best_blur():
     assert np.isfinite(scorer(pipe, noisy, clean))
 
 
-# -- bad input --------------------------------------------------------------------------
+# -- bad input -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
