@@ -1,0 +1,351 @@
+"""The fast paths (BLAS matrices, OpenCV, numba) against the scipy reference.
+
+Every accelerated route is forced in turn on the same inputs and compared
+with ``config_context(accelerate=False)``, the plain scipy.ndimage code,
+which the other test files check against scipy run on each image alone.
+Tolerances are a few float32 roundings of the data's scale (1e-12 for
+float64).
+"""
+
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+import skimgproc
+from skimgproc import (
+    _accel,
+    _batch,
+    config_context,
+    gaussian_blur,
+    gaussian_gradient,
+    prewitt_gradient,
+    sobel_gradient,
+)
+
+cv2 = pytest.importorskip("cv2")
+numba = pytest.importorskip("numba")
+
+MODES = ["reflect", "mirror", "nearest", "wrap", "constant", "grid-constant",
+         "grid-mirror", "grid-wrap"]
+GRADIENTS = {"sobel": sobel_gradient, "prewitt": prewitt_gradient,
+             "gaussian": gaussian_gradient}
+OUTPUTS = ["x", "y", "magnitude", "angle"]
+
+
+def reference(func, X, *args, **kwargs):
+    with config_context(accelerate=False):
+        return func(X, *args, **kwargs)
+
+
+def tolerance(expected):
+    scale = max(1.0, float(np.max(np.abs(expected))))
+    return (4e-7 if expected.dtype == np.float32 else 1e-12) * scale
+
+
+def assert_matches(got, expected):
+    assert got.dtype == expected.dtype
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=0, atol=tolerance(expected))
+
+
+def assert_angles_match(got, expected, magnitude):
+    """Angles agree (modulo 2 pi) wherever the gradient is not negligible:
+    elsewhere the angle of a rounding error, or of a signed zero, is
+    arbitrary."""
+    assert got.dtype == expected.dtype
+    diff = np.abs((got.astype(np.float64) - expected + np.pi) % (2 * np.pi) - np.pi)
+    clear = magnitude > 1e-3 * magnitude.max()
+    limit = 2e-5 if got.dtype == np.float32 else 1e-10
+    assert np.all(diff[clear] <= limit)
+
+
+@pytest.fixture(params=["matrix", "opencv"])
+def route(request, monkeypatch):
+    """The blur's two fast routes, whatever the image size."""
+    monkeypatch.setattr(_accel, "MATRIX_MAX", 10**9 if request.param == "matrix" else 0)
+    return request.param
+
+
+def images(shape, dtype=np.float32, seed=0):
+    return np.random.default_rng(seed).random(shape).astype(dtype)
+
+
+# -- Gaussian blur ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("cval", [0.0, 0.7])
+def test_blur_routes_match_scipy_for_every_mode(route, mode, cval):
+    X = images((3, 13, 17))
+    for sigma in (1.0, (2.5, 0.8)):
+        got = gaussian_blur(X, sigma, mode=mode, cval=cval)
+        assert_matches(got, reference(gaussian_blur, X, sigma, mode=mode, cval=cval))
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 3), (3, 1, 9), (2, 7, 1), (2, 1, 1)])
+def test_blur_kernels_longer_than_the_image(route, shape):
+    X = images(shape)
+    for mode in MODES:
+        assert_matches(gaussian_blur(X, 6.0, mode=mode),
+                       reference(gaussian_blur, X, 6.0, mode=mode))
+
+
+@pytest.mark.parametrize("sigma", [(0.0, 2.0), (2.0, 0.0), 0.0, (1.0, 3.0)])
+def test_blur_per_axis_and_zero_sigma(route, sigma):
+    X = images((3, 20, 24))
+    assert_matches(gaussian_blur(X, sigma), reference(gaussian_blur, X, sigma))
+
+
+@pytest.mark.parametrize("n_channels", [1, 3, 4, 5])
+def test_blur_colour_channels_last_and_first(route, n_channels):
+    X = images((2, 18, 21, n_channels))
+    assert_matches(gaussian_blur(X, 1.5), reference(gaussian_blur, X, 1.5))
+    first = np.ascontiguousarray(np.moveaxis(X, -1, 1))
+    assert_matches(gaussian_blur(first, 1.5, channel_axis=1),
+                   reference(gaussian_blur, first, 1.5, channel_axis=1))
+
+
+def test_blur_one_dimensional_signals(route):
+    X = images((5, 40))
+    for mode in ("reflect", "wrap", "constant"):
+        assert_matches(gaussian_blur(X, (2.0,), mode=mode, cval=0.3),
+                       reference(gaussian_blur, X, (2.0,), mode=mode, cval=0.3))
+
+
+def test_blur_float64_and_flat_rows(route):
+    X = images((4, 12, 10), np.float64) * 255
+    assert_matches(gaussian_blur(X, 2.0), reference(gaussian_blur, X, 2.0))
+    flat = X.reshape(4, -1)
+    assert_matches(gaussian_blur(flat, 2.0, image_shape=(12, 10)),
+                   reference(gaussian_blur, flat, 2.0, image_shape=(12, 10)))
+
+
+def test_blur_large_images_take_opencv_and_match():
+    # 80 > MATRIX_MAX: OpenCV for reflect; wrap has no OpenCV equivalent and
+    # falls back to scipy.
+    X = images((2, 80, 90))
+    for mode in ("reflect", "wrap", "constant"):
+        assert_matches(gaussian_blur(X, 3.0, mode=mode, cval=0.5),
+                       reference(gaussian_blur, X, 3.0, mode=mode, cval=0.5))
+
+
+def test_gaussian_weights_are_scipys():
+    for sigma, order, truncate in ((1.0, 0, 4.0), (2.5, 1, 3.0), (0.3, 1, 4.0)):
+        w = _accel.gaussian_weights(sigma, order, truncate)
+        x = np.random.default_rng(1).random(50)
+        np.testing.assert_allclose(
+            ndi.correlate1d(x, w),
+            ndi.gaussian_filter1d(x, sigma, order=order, truncate=truncate),
+            rtol=0, atol=1e-15,
+        )
+    assert _accel.gaussian_weights(0.0, 0, 4.0) is None
+
+
+# -- gradients ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", sorted(GRADIENTS))
+@pytest.mark.parametrize("shape", [(3, 12, 14), (2, 6, 150), (2, 1, 5), (2, 5, 1),
+                                   (2, 2, 2), (2, 9, 11, 3)])
+def test_gradients_match_scipy(kind, shape):
+    """Small rows (one flat loop), rows of >= FLAT_BELOW values (a loop per
+    row), degenerate sizes and colour, every output."""
+    func = GRADIENTS[kind]
+    for dtype in (np.float32, np.float64):
+        X = images(shape, dtype) * 2 - 1
+        magnitude = reference(func, X, output="magnitude")
+        for output in OUTPUTS:
+            got, expected = func(X, output=output), reference(func, X, output=output)
+            if output == "angle":
+                assert_angles_match(got, expected, magnitude)
+            else:
+                assert_matches(got, expected)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kind", ["sobel", "prewitt"])
+def test_stencil_matches_scipy_for_every_mode(kind, mode):
+    func = GRADIENTS[kind]
+    X = images((2, 10, 13))
+    for cval in (0.0, 0.6):
+        for normalize in (False, True):
+            kwargs = dict(mode=mode, cval=cval, normalize=normalize)
+            magnitude = reference(func, X, output="magnitude", **kwargs)
+            for output in OUTPUTS:
+                got = func(X, output=output, **kwargs)
+                expected = reference(func, X, output=output, **kwargs)
+                if output == "angle":
+                    assert_angles_match(got, expected, magnitude)
+                else:
+                    assert_matches(got, expected)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "wrap", "constant"])
+def test_gaussian_gradient_routes(route, mode):
+    X = images((2, 15, 19))
+    for output in OUTPUTS:
+        got = gaussian_gradient(X, 1.5, output=output, mode=mode, cval=0.2)
+        expected = reference(gaussian_gradient, X, 1.5, output=output, mode=mode,
+                             cval=0.2)
+        if output == "angle":
+            magnitude = reference(gaussian_gradient, X, 1.5, mode=mode, cval=0.2)
+            assert_angles_match(got, expected, magnitude)
+        else:
+            assert_matches(got, expected)
+
+
+def test_gradients_of_one_dimensional_signals():
+    X = images((4, 30))
+    for func in GRADIENTS.values():
+        for output in ("x", "y", "magnitude"):
+            assert_matches(func(X, output=output),
+                           reference(func, X, output=output))
+
+
+@pytest.mark.parametrize("scale", [1e-30, 1e-12, 1e20, 1e30])
+def test_magnitude_outside_the_safe_range_of_squares(scale):
+    """Squares of float32 values this large overflow, this small underflow:
+    the fast paths switch to float64 arithmetic or to np.hypot."""
+    X = images((2, 12, 150)) * np.float32(scale)
+    for kind in ("sobel", "gaussian"):
+        func = GRADIENTS[kind]
+        got = func(X, output="magnitude")
+        expected = reference(func, X, output="magnitude")
+        assert np.all(np.isfinite(got))
+        np.testing.assert_allclose(got, expected, rtol=2e-6,
+                                   atol=1e-6 * float(np.max(expected)))
+
+
+def test_float64_values_too_large_to_square_fall_back():
+    X = images((2, 12, 14), np.float64) * 1e200
+    got = sobel_gradient(X, output="magnitude")
+    expected = reference(sobel_gradient, X, output="magnitude")
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_constant_image_has_zero_gradient_and_angle():
+    X = np.full((2, 9, 140), -3.0, np.float32)
+    for func in (sobel_gradient, prewitt_gradient):
+        assert np.all(func(X, output="magnitude") == 0)
+        # scipy's signed zeros give 0 or +-pi here; the fast path gives 0.
+        assert np.all(func(X, output="angle") == 0)
+
+
+def test_atan2_f32_within_two_ulp():
+    from skimgproc._stencil_numba import atan2_f32
+
+    @numba.njit
+    def apply(y, x, out):
+        for i in range(y.size):
+            out[i] = atan2_f32(y[i], x[i])
+
+    rng = np.random.default_rng(3)
+    n = 200_000
+    y = rng.standard_normal(n).astype(np.float32)
+    x = rng.standard_normal(n).astype(np.float32)
+    x[:1000] = 0
+    y[1000:2000] = 0
+    y[2000:3000] *= np.float32(1e30)
+    x[3000:4000] *= np.float32(1e-30)
+    x[4000:5000] = y[4000:5000] * np.float32(0.2679492)  # tan(pi/12), the switch
+    x[5000:5100] = -x[5000:5100]
+    y[5000:5100] = -0.0
+    y[5100:5110] = x[5100:5110] = 0.0
+    out = np.empty_like(y)
+    apply(y, x, out)
+    exact = np.arctan2(y.astype(np.float64), x.astype(np.float64)).astype(np.float32)
+    ulps = np.abs(out.view(np.int32).astype(np.int64)
+                  - exact.view(np.int32).astype(np.int64))
+    assert ulps.max() <= 2
+    np.testing.assert_array_equal(np.signbit(out), np.signbit(exact))
+
+
+# -- both paths, whatever is installed ---------------------------------------
+
+
+def test_without_opencv_or_numba(monkeypatch):
+    """The planners fall back cleanly when an accelerator is missing."""
+    real = _accel.optional_module
+    for missing in ("cv2", "numba"):
+        monkeypatch.setattr(_accel, "optional_module",
+                            lambda name, m=missing: None if name == m else real(name))
+        for shape in ((2, 10, 12), (2, 70, 80)):
+            X = images(shape)
+            assert_matches(gaussian_blur(X, 2.0), reference(gaussian_blur, X, 2.0))
+            for output in ("x", "magnitude"):
+                assert_matches(sobel_gradient(X, output=output),
+                               reference(sobel_gradient, X, output=output))
+
+
+def test_results_do_not_depend_on_alignment_threads_or_chunks():
+    X = images((40, 20, 30))
+    buffer = np.empty(X.size + 1, np.float32)[1:].reshape(X.shape)
+    buffer[...] = X
+    for func, kwargs in ((gaussian_blur, {"sigma": 2.0}),
+                         (sobel_gradient, {"output": "magnitude"}),
+                         (sobel_gradient, {"output": "angle"}),
+                         (gaussian_gradient, {"output": "magnitude"})):
+        expected = func(X, n_jobs=1, **kwargs)
+        np.testing.assert_array_equal(func(buffer, n_jobs=1, **kwargs), expected)
+        np.testing.assert_array_equal(func(X, n_jobs=2, **kwargs), expected)
+        np.testing.assert_array_equal(func(X[:7], n_jobs=2, **kwargs), expected[:7])
+
+
+def test_read_only_and_strided_input():
+    X = images((3, 16, 140))
+    X.flags.writeable = False
+    strided = images((3, 32, 280))[:, ::2, ::2]
+    for data in (X, strided):
+        for func in (gaussian_blur, sobel_gradient):
+            assert_matches(func(data), reference(func, data))
+
+
+# -- run_chunked -------------------------------------------------------------
+
+
+def test_run_chunked_bounds_chunks_on_one_thread():
+    sizes = []
+
+    def func(src, dst):
+        sizes.append(len(src))
+        dst[...] = src * 2
+
+    src = np.arange(100.0).reshape(100, 1)
+    out = _batch.run_chunked(func, src, np.empty_like(src), n_jobs=1, chunk_bytes=80)
+    np.testing.assert_array_equal(out, src * 2)
+    assert max(sizes) <= 10 and sum(sizes) == 100
+
+
+def test_run_chunked_keeps_blas_single_threaded_and_restores_it():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info()
+                if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen = []
+
+    def func(src, dst):
+        seen.append(blas_threads())
+        dst[...] = src
+
+    src = np.zeros((8, 4))
+    _batch.run_chunked(func, src, np.empty_like(src), n_jobs=2, chunk_bytes=32)
+    assert all(all(n == 1 for n in threads) for threads in seen)
+    assert blas_threads() == before
+
+
+def test_accelerate_false_takes_no_fast_path(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("a fast path ran with accelerate=False")
+
+    monkeypatch.setattr(_accel, "_matrix_filter", fail)
+    monkeypatch.setattr(_accel, "_cv2_filter", fail)
+    X = images((2, 10, 12))
+    with skimgproc.config_context(accelerate=False):
+        gaussian_blur(X, 1.0)
+        sobel_gradient(X)
+        assert _accel.plan_stencil(_batch.as_batch(X), (1, 2), 1.0, "x", "reflect",
+                                   0.0, fallback=None) is None
