@@ -2,9 +2,10 @@
 
 Imported only when :func:`skimgproc._config.optional_module` returns numba.
 Each kernel runs the same arithmetic, in the same order, as the numpy
-reference in :mod:`skimgproc.denoise`, fused into a few passes over one
-image at a time: a FISTA iteration reads the image and the two dual fields
-once and writes one, instead of the dozen array passes numpy needs. Each
+reference in :mod:`skimgproc.denoise` (results are equal to the last bit in
+practice), fused into one pass over one image at a time, row by row: a
+FISTA iteration reads the image and the dual fields once and writes the new
+dual field, instead of the dozen array passes numpy needs. Each
 image iterates until its own stopping rule holds, so batch-mates never
 change each other's result. ``nogil`` lets ``run_chunked`` threads run them
 in parallel; ``cache`` keeps the compilation out of later sessions.
