@@ -386,11 +386,13 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
     """Apply ``func(src[i:j], dst[i:j])`` over chunks of samples on threads.
 
     ``func`` works on any number of samples and writes its result into the
-    given output slice. scipy.ndimage (and OpenCV, and BLAS) release the
-    GIL, so threads run in parallel. Chunks hold about ``chunk_bytes`` of
-    input even on one thread, so that the temporaries ``func`` makes stay
+    given output slice. scipy.ndimage (and OpenCV, numba and BLAS) release
+    the GIL, so threads run in parallel. Chunks hold about ``chunk_bytes``
+    of input even on one thread, so that the temporaries ``func`` makes stay
     chunk-sized (and in the cache); a batch smaller than one chunk runs in
-    one call with no thread overhead.
+    one call with no thread overhead. The calling thread works too, beside
+    ``n_jobs - 1`` threads of a pool kept for the next call; a call made
+    from inside ``func`` runs on its own thread only.
     """
     n = src.shape[0]
     n_threads = min(effective_n_threads(n_jobs), n)
@@ -403,16 +405,67 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
         # With threads, at least two chunks each so that uneven work balances.
         n_chunks = max(-(-n // per_chunk), 2 * n_threads if n_threads > 1 else 1)
         bounds = np.linspace(0, n, n_chunks + 1).astype(int)
-        pieces = [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-        if n_threads <= 1:
+        pieces = iter([(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a])
+        if n_threads <= 1 or getattr(_in_worker, "active", False):
             for a, b in pieces:
                 func(src[a:b], dst[a:b])
             return dst
-        with ThreadPoolExecutor(n_threads) as pool:
-            futures = [pool.submit(func, src[a:b], dst[a:b]) for a, b in pieces]
-            for future in futures:
-                future.result()
+        take = threading.Lock()
+        failed = []
+
+        def runner():
+            _in_worker.active = True
+            try:
+                while not failed:
+                    with take:
+                        piece = next(pieces, None)
+                    if piece is None:
+                        return
+                    func(src[piece[0]:piece[1]], dst[piece[0]:piece[1]])
+            except BaseException as exc:
+                failed.append(exc)
+            finally:
+                _in_worker.active = False
+
+        futures = [_executor(n_threads - 1).submit(runner)
+                   for _ in range(n_threads - 1)]
+        runner()
+        for future in futures:  # every writer is done before returning
+            future.result()
+        if failed:
+            raise failed[0]
     return dst
+
+
+# Threads of run_chunked, kept between calls (starting them cost 0.5 ms a
+# call, a tenth of a Sobel gradient of 16 x 512 x 512).
+_in_worker = threading.local()
+_pool_lock = threading.Lock()
+_pool = {"executor": None, "size": 0}
+
+
+def _executor(n_workers):
+    with _pool_lock:
+        if _pool["size"] < n_workers:
+            old = _pool["executor"]
+            _pool["executor"] = ThreadPoolExecutor(
+                n_workers, thread_name_prefix="skimgproc"
+            )
+            _pool["size"] = n_workers
+            if old is not None:
+                old.shutdown(wait=False)
+        return _pool["executor"]
+
+
+def _forget_pool():
+    # A forked child has none of the parent's threads.
+    global _pool_lock
+    _pool_lock = threading.Lock()
+    _pool.update(executor=None, size=0)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 # BLAS's own threads on top of run_chunked's would oversubscribe the cores

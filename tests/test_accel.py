@@ -349,3 +349,54 @@ def test_accelerate_false_takes_no_fast_path(monkeypatch):
         sobel_gradient(X)
         assert _accel.plan_stencil(_batch.as_batch(X), (1, 2), 1.0, "x", "reflect",
                                    0.0, fallback=None) is None
+
+
+def test_run_chunked_uses_n_jobs_threads_and_nests_serially():
+    import threading
+
+    seen, nested = set(), set()
+
+    def inner(src, dst):
+        nested.add(threading.get_ident())
+        dst[...] = src
+
+    def func(src, dst):
+        seen.add(threading.get_ident())
+        # A call from inside a chunk runs on the chunk's own thread.
+        _batch.run_chunked(inner, src, dst, n_jobs=4, chunk_bytes=8)
+        dst += 1
+
+    src = np.arange(64.0).reshape(64, 1)
+    out = _batch.run_chunked(func, src, np.empty_like(src), n_jobs=2, chunk_bytes=64)
+    np.testing.assert_array_equal(out, src + 1)
+    assert 1 <= len(seen) <= 2 and nested <= seen
+
+
+def test_run_chunked_propagates_errors_after_every_chunk_stopped():
+    def func(src, dst):
+        if src[0, 0] >= 32:
+            raise ValueError("boom")
+        dst[...] = src
+
+    src = np.arange(64.0).reshape(64, 1)
+    with pytest.raises(ValueError, match="boom"):
+        _batch.run_chunked(func, src, np.empty_like(src), n_jobs=2, chunk_bytes=64)
+    # The pool still works afterwards.
+    out = _batch.run_chunked(lambda s, d: d.__setitem__(..., s), src,
+                             np.empty_like(src), n_jobs=2, chunk_bytes=64)
+    np.testing.assert_array_equal(out, src)
+
+
+# Python 3.12+ warns about fork() in a process with threads: that is the
+# situation tested here.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+def test_run_chunked_in_a_forked_child():
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    X = images((40, 20, 30))
+    gaussian_blur(X, 1.0, n_jobs=2)  # the parent's pool exists
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        child = pool.apply(gaussian_blur, (X, 1.0), {"n_jobs": 2})
+    np.testing.assert_array_equal(child, gaussian_blur(X, 1.0, n_jobs=2))
