@@ -56,13 +56,40 @@ def machine():
         "cpu": model,
         "cores": wl.n_cores(),
         "load_average": os.getloadavg(),
+        "parallelism": parallelism(),
         "versions": versions,
     }
 
 
+def parallelism():
+    """How many cores this process gets now: the speed-up of two threads of
+    GIL-free work (NumPy's sort) over one. A busy neighbour shows as < 2."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = np.random.default_rng(0).random(1 << 19)
+
+    def task():
+        for _ in range(6):
+            np.sort(data)
+
+    n = min(2, wl.n_cores())
+    task()
+    best_one = best_many = float("inf")
+    with ThreadPoolExecutor(n) as pool:
+        for _ in range(3):
+            start = time.perf_counter()
+            for _ in range(n):
+                task()
+            best_one = min(best_one, time.perf_counter() - start)
+            start = time.perf_counter()
+            list(pool.map(lambda _: task(), range(n)))
+            best_many = min(best_many, time.perf_counter() - start)
+    return best_one / best_many
+
+
 def _time_once(func, X):
-    """Wall and CPU (all threads) seconds of one call, and its result."""
-    gc.collect()
+    """Wall and CPU (all threads) seconds of one call, and its result (the
+    garbage collector is off during the call; it runs between turns)."""
     gc.disable()
     try:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -73,7 +100,6 @@ def _time_once(func, X):
 
 
 def _peak_bytes(func, X):
-    gc.collect()
     tracemalloc.start()
     try:
         func(X)
@@ -119,6 +145,7 @@ def run_workload(workload, repeats, budget, memory=True, log=None):
     for r in range(repeats):
         # Turns, in a rotating order.
         order = competitors[r % len(competitors):] + competitors[: r % len(competitors)]
+        gc.collect()
         for c in order:
             if len(walls[c.name]) >= planned[c.name]:
                 continue
@@ -253,7 +280,9 @@ def report(info, results, chunk_bytes):
     head = [
         f"Machine: {info['cpu']}, {info['cores']} cores; load average "
         f"{info['load_average'][0]:.2f} at start, {info.get('load_end', [0])[0]:.2f} "
-        "at end.",
+        "at end; two threads of GIL-free work ran "
+        f"{info['parallelism']:.2f}x faster than one at start, "
+        f"{info.get('parallelism_end', 0):.2f}x at end.",
         "Versions: " + ", ".join(f"{k} {v[k]}" for k in v) + ".",
         "",
     ]
@@ -296,6 +325,7 @@ def main(argv=None):
             log=lambda text: print(text, file=sys.stderr)))
         print(f"  {time.perf_counter() - start:.1f} s", file=sys.stderr)
     info["load_end"] = os.getloadavg()
+    info["parallelism_end"] = parallelism()
     text = report(info, results, CHUNK_BYTES)
     print(text)
     if args.json:

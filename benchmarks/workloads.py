@@ -323,9 +323,11 @@ def count_workload(key, n, small=False):
         big = np.ones((2 * 9 - 1, 2 * 5 - 1), bool)
 
         def skimage_loop(X):
+            # A border of 0, as scipy's (binary_opening is deprecated in
+            # scikit-image 0.26; opening on booleans is the same).
             return np.array([
                 measure.label(
-                    morphology.binary_opening(x < THRESHOLD, big),
+                    morphology.opening(x < THRESHOLD, big, mode="constant", cval=0),
                     connectivity=1, return_num=True)[1]
                 for x in X
             ])
