@@ -275,10 +275,15 @@ def scratch(shape, dtype, slot=0):
 def _edge_indices(size, mode):
     """The indices scipy reads for index -1 and index ``size`` along an
     axis of this size (-1 for ``cval``), found by asking scipy itself."""
+    return np.array(_edge_indices_cached(size, mode), dtype=np.int64)
+
+
+@lru_cache(maxsize=64)
+def _edge_indices_cached(size, mode):
     index = np.arange(size, dtype=np.float64)
     before = ndi.correlate1d(index, [1.0, 0.0, 0.0], mode=mode, cval=-1.0)[0]
     after = ndi.correlate1d(index, [0.0, 0.0, 1.0], mode=mode, cval=-1.0)[-1]
-    return np.array([before, after], dtype=np.int64)
+    return int(before), int(after)
 
 
 def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
@@ -308,7 +313,9 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
 
     def func(src, dst):
         n = src.shape[0]
-        src3 = src.reshape(n, height, full)  # a copy only for strided input
+        # C-contiguous (a chunk-sized copy of strided input): one compiled
+        # signature per dtype.
+        src3 = np.ascontiguousarray(src).reshape(n, height, full)
         out = dst if dst.flags.c_contiguous else np.empty(dst.shape, dst.dtype)
         out3 = out.reshape(n, height, full)
         # float32 arithmetic where its squares can neither overflow nor

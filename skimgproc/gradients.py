@@ -103,8 +103,42 @@ def _gradient(batch, derivative, output, n_jobs, **options):
     spatial = batch.spatial_axes
     x_axis, y_axis = spatial[-1], (spatial[0] if len(spatial) > 1 else None)
 
-    # Fast paths (BLAS, OpenCV, numba), planned in this thread: None where
-    # they do not apply, and then scipy runs.
+    def make_work(fast, combine):
+        def along(src, axis, dst):
+            if axis is None:  # a 1-D signal has no second axis to vary along
+                dst[...] = 0
+            elif fast.get(axis) is not None:
+                fast[axis](src, dst)
+            else:
+                derivative(src, axis, spatial, dst, **options)
+            return dst
+
+        def work(src, dst):
+            if output == "x":
+                along(src, x_axis, dst)
+            elif output == "y":
+                along(src, y_axis, dst)
+            else:
+                # One chunk-sized temporary: the y derivative is made in dst.
+                gx = along(src, x_axis, scratch(dst.shape, dst.dtype))
+                along(src, y_axis, dst)
+                combine(gx, dst, dst)
+
+        return work
+
+    # Fast paths (numba, BLAS, OpenCV), planned in this thread; where none
+    # applies, scipy runs.
+    stencil = getattr(derivative, "stencil", None)
+    if stencil is not None:  # Sobel, Prewitt: one compiled pass per chunk
+        smooth, scale = stencil
+        factor = 1.0 / scale if options["normalize"] else 1.0
+        reference = make_work({}, np.hypot if output == "magnitude" else
+                              lambda gx, gy, out: np.arctan2(gy, gx, out=out))
+        fused = plan_stencil(batch, smooth, factor, output, options["mode"],
+                             options["cval"], fallback=reference)
+        if fused is not None:
+            return run_chunked(fused, batch.images, np.empty_like(batch.images),
+                               n_jobs)
     fast = {
         axis: plan_correlate(
             batch, derivative.steps(axis, spatial, **options), options["mode"],
@@ -113,35 +147,7 @@ def _gradient(batch, derivative, output, n_jobs, **options):
         for axis in (x_axis, y_axis)
         if axis is not None
     }
-    combine = plan_polar(output)
-
-    def along(src, axis, dst):
-        if axis is None:  # a 1-D signal has no second axis to vary along
-            dst[...] = 0
-        elif fast[axis] is not None:
-            fast[axis](src, dst)
-        else:
-            derivative(src, axis, spatial, dst, **options)
-        return dst
-
-    def work(src, dst):
-        if output == "x":
-            along(src, x_axis, dst)
-        elif output == "y":
-            along(src, y_axis, dst)
-        else:
-            # One chunk-sized temporary: the y derivative is made in dst.
-            gx = along(src, x_axis, scratch(dst.shape, dst.dtype))
-            along(src, y_axis, dst)
-            combine(gx, dst, dst)
-
-    stencil = getattr(derivative, "stencil", None)
-    if stencil is not None:  # Sobel, Prewitt: one compiled pass with numba
-        smooth, scale = stencil
-        factor = 1.0 / scale if options["normalize"] else 1.0
-        fused = plan_stencil(batch, smooth, factor, output, options["mode"],
-                             options["cval"], fallback=work)
-        work = fused or work
+    work = make_work(fast, plan_polar(output))
     return run_chunked(work, batch.images, np.empty_like(batch.images), n_jobs)
 
 
