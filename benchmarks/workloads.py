@@ -600,7 +600,7 @@ def rof_default_workload(key, size=500):
 
 def all_workloads(quick=False):
     """The issue's workloads; ``quick`` shrinks the batches (same images)."""
-    large, small = (4, 2_000) if quick else (16, 10_000)
+    large, small = (4, 1_000) if quick else (16, 10_000)
     return [
         blur_workload("blur-large", (large, 512, 512), 5.0),
         blur_workload("blur-small", (small, 28, 28), 2.0),

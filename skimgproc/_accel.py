@@ -68,14 +68,19 @@ def gaussian_weights(sigma, order, truncate):
     """
     if sigma <= 1e-15:
         return None
-    radius = int(truncate * float(sigma) + 0.5)
+    return np.array(_gaussian_weights(float(sigma), int(order), float(truncate)))
+
+
+@lru_cache(maxsize=64)
+def _gaussian_weights(sigma, order, truncate):
+    radius = int(truncate * sigma + 0.5)
     impulse = np.zeros(2 * radius + 1)
     impulse[radius] = 1.0
     response = ndi.gaussian_filter1d(
         impulse, sigma, order=order, mode="constant", truncate=truncate
     )
     # correlate1d(x, w)[i] = sum_k w[k] x[i + k - r]: an impulse gives w reversed.
-    return response[::-1].copy()
+    return tuple(response[::-1].tolist())
 
 
 @lru_cache(maxsize=64)
