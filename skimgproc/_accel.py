@@ -18,15 +18,21 @@ and returns ``func(src, dst)`` for :func:`skimgproc._batch.run_chunked`, or
 None when no fast path applies and the caller runs the scipy reference.
 """
 
-import threading
 from functools import lru_cache
 
 import numpy as np
 from scipy import ndimage as ndi
 
+from ._batch import chunk_scratch as scratch
 from ._config import optional_module
 
-__all__ = ["gaussian_weights", "plan_correlate", "plan_polar", "plan_stencil"]
+__all__ = [
+    "gaussian_weights",
+    "plan_correlate",
+    "plan_polar",
+    "plan_stencil",
+    "scratch",
+]
 
 #: An axis up to this long is filtered as a matrix product: BLAS does the
 #: ``m`` multiply-adds per pixel faster than OpenCV does a kernel's taps plus
@@ -260,21 +266,6 @@ def plan_polar(output):
 #: no overflow, and where squares of small values underflow, the error
 #: (below 2**-75 in float32) is under the rounding of the largest magnitude.
 _SAFE_RANGE = {"f": (2.0**-30, 2.0**56), "d": (2.0**-400, 2.0**480)}
-
-
-_scratch = threading.local()
-
-
-def scratch(shape, dtype, slot=0):
-    """A temporary of this shape, reused by the calling thread from chunk to
-    chunk (fresh memory costs page faults on every chunk); ``slot`` tells
-    apart the temporaries that must coexist."""
-    size = int(np.prod(shape))
-    buffers = _scratch.__dict__.setdefault("buffers", {})
-    buf = buffers.get(slot)
-    if buf is None or buf.dtype != dtype or buf.size < size:
-        buf = buffers[slot] = np.empty(size, dtype)
-    return buf[:size].reshape(shape)
 
 
 def _edge_indices(size, mode):

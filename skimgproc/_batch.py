@@ -34,6 +34,7 @@ __all__ = [
     "ImageBatch",
     "NonNumericInputError",
     "as_batch",
+    "chunk_scratch",
     "effective_n_threads",
     "pixel_feature_names",
     "run_chunked",
@@ -400,15 +401,21 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
     per_chunk = max(1, chunk_bytes // per_sample)
     with _single_threaded_blas():
         if n <= per_chunk:
-            func(src, dst)
+            try:
+                func(src, dst)
+            finally:
+                _release_scratch()
             return dst
         # With threads, at least two chunks each so that uneven work balances.
         n_chunks = max(-(-n // per_chunk), 2 * n_threads if n_threads > 1 else 1)
         bounds = np.linspace(0, n, n_chunks + 1).astype(int)
         pieces = iter([(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a])
         if n_threads <= 1 or getattr(_in_worker, "active", False):
-            for a, b in pieces:
-                func(src[a:b], dst[a:b])
+            try:
+                for a, b in pieces:
+                    func(src[a:b], dst[a:b])
+            finally:
+                _release_scratch()
             return dst
         take = threading.Lock()
         failed = []
@@ -426,6 +433,7 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
                 failed.append(exc)
             finally:
                 _in_worker.active = False
+                _release_scratch()
 
         futures = [_executor(n_threads - 1).submit(runner)
                    for _ in range(n_threads - 1)]
@@ -435,6 +443,26 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
         if failed:
             raise failed[0]
     return dst
+
+
+_scratch = threading.local()
+
+
+def chunk_scratch(shape, dtype, slot=0):
+    """A temporary for ``func`` of :func:`run_chunked`, reused by the thread
+    for its next chunks of the same call (fresh memory costs page faults on
+    every chunk) and dropped when the call ends; ``slot`` tells apart the
+    temporaries that coexist."""
+    size = prod(shape)
+    buffers = _scratch.__dict__.setdefault("buffers", {})
+    buf = buffers.get(slot)
+    if buf is None or buf.dtype != dtype or buf.size < size:
+        buf = buffers[slot] = np.empty(size, dtype)
+    return buf[:size].reshape(shape)
+
+
+def _release_scratch():
+    _scratch.__dict__.pop("buffers", None)
 
 
 # Threads of run_chunked, kept between calls (starting them cost 0.5 ms a

@@ -400,3 +400,19 @@ def test_run_chunked_in_a_forked_child():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         child = pool.apply(gaussian_blur, (X, 1.0), {"n_jobs": 2})
     np.testing.assert_array_equal(child, gaussian_blur(X, 1.0, n_jobs=2))
+
+
+def test_chunk_scratch_is_reused_within_a_call_and_dropped_after():
+    buffers = []
+
+    def func(src, dst):
+        tmp = _batch.chunk_scratch(src.shape, src.dtype)
+        buffers.append(tmp.base if tmp.base is not None else tmp)
+        np.multiply(src, 2, out=tmp)
+        dst[...] = tmp
+
+    src = np.arange(40.0).reshape(40, 1)
+    out = _batch.run_chunked(func, src, np.empty_like(src), n_jobs=1, chunk_bytes=80)
+    np.testing.assert_array_equal(out, src * 2)
+    assert len(buffers) == 4 and all(b is buffers[0] for b in buffers)
+    assert "buffers" not in _batch._scratch.__dict__
