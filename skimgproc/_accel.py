@@ -1,8 +1,8 @@
-"""Fast paths of the separable filters (blur, gradients), equal to scipy's
-results within float32 rounding.
+"""Fast paths of the filters (blur, gradients), equal to scipy's results
+within float32 rounding.
 
 The reference is :func:`scipy.ndimage.correlate1d` run along each spatial
-axis in turn; every path here computes the same linear map:
+axis in turn; every path here computes the same map:
 
 * **matrix**: for small images (digits, MNIST) one 1-D correlation along an
   axis of length ``m``, border handling included, *is* an ``(m, m)`` matrix.
@@ -12,6 +12,8 @@ axis in turn; every path here computes the same linear map:
   products instead of one scipy call per line of pixels.
 * **opencv**: for larger images, ``cv2.sepFilter2D`` with scipy's 1-D
   weights and the matching border (OpenCV correlates, as scipy does).
+* **numba** (Sobel, Prewitt): both 3 x 3 derivatives and the magnitude or
+  angle in one compiled pass per chunk (:mod:`._stencil_numba`).
 
 Each planner is called in the caller's thread (it reads the configuration)
 and returns ``func(src, dst)`` for :func:`skimgproc._batch.run_chunked`, or
