@@ -331,27 +331,44 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
         kind = what
         if what == kernels.BOTH and typ is np.float32:
             kind = kernels.ANGLE
-        padded = (n, height + 2, full + 2 * step)
-        pad = _pad(src3, step, rows, cols, scratch(padded, src3.dtype, "pad"))
         args = (step, typ(a), typ(b), typ(factor), kind, typ(0))
-        if full < FLAT_BELOW:
-            # Padded-shape results, of which the interior is kept.
-            res = scratch(padded, out3.dtype, "out")
-            aux = scratch(padded, out3.dtype, "aux") if kind == kernels.BOTH else res
-            kernels.stencil_flat(pad, res, aux, *args)
-            res, aux = res[:, 1:-1, step:-step], aux[:, 1:-1, step:-step]
-            if kind != kernels.BOTH:
-                out3[...] = res
-        else:
-            res = out3
-            aux = scratch(out3.shape, out3.dtype, "aux") if kind == kernels.BOTH else res
-            kernels.stencil_chunk(pad, res, aux, *args)
-        if kind == kernels.BOTH:
-            np.arctan2(res, aux, out=out3)
+        # Blocks of images of about BLOCK_BYTES keep the padded copy and the
+        # temporaries small, and in the cache.
+        per_block = max(1, BLOCK_BYTES // ((height + 2) * (full + 2 * step)
+                                           * src3.itemsize))
+        for start in range(0, n, per_block):
+            block = slice(start, min(n, start + per_block))
+            _stencil_block(kernels, src3[block], out3[block], rows, cols, kind,
+                           args)
         if out is not dst:
             dst[...] = out
 
     return func
+
+
+#: Images per block of the compiled Sobel pass: about this many bytes.
+BLOCK_BYTES = 1 << 20
+
+
+def _stencil_block(kernels, src, out, rows, cols, kind, args):
+    n, height, full = src.shape
+    step = args[0]
+    padded = (n, height + 2, full + 2 * step)
+    pad = _pad(src, step, rows, cols, scratch(padded, src.dtype, "pad"))
+    if full < FLAT_BELOW:
+        # Padded-shape results, of which the interior is kept.
+        res = scratch(padded, out.dtype, "out")
+        aux = scratch(padded, out.dtype, "aux") if kind == kernels.BOTH else res
+        kernels.stencil_flat(pad, res, aux, *args)
+        res, aux = res[:, 1:-1, step:-step], aux[:, 1:-1, step:-step]
+        if kind != kernels.BOTH:
+            out[...] = res
+    else:
+        res = out
+        aux = scratch(out.shape, out.dtype, "aux") if kind == kernels.BOTH else res
+        kernels.stencil_chunk(pad, res, aux, *args)
+    if kind == kernels.BOTH:
+        np.arctan2(res, aux, out=out)
 
 
 def _pad(src, step, rows, cols, pad):
