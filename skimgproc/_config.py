@@ -8,17 +8,22 @@ which the test suite uses to check both.
 """
 
 import importlib
+import threading
 from contextlib import contextmanager
 
 __all__ = ["config_context", "get_config", "optional_module", "set_config"]
 
-# Process-wide, not per thread: the worker threads of a chunked operation
-# must see the setting of the thread that called it.
-_CONFIG = {"accelerate": True}
+# Per thread, as scikit-learn's configuration is, so that threads using
+# config_context do not see or undo each other's settings. Operations read
+# it in the calling thread, before handing chunks to worker threads.
+_DEFAULTS = {"accelerate": True}
+_local = threading.local()
 
 
 def _state():
-    return _CONFIG
+    if not hasattr(_local, "config"):
+        _local.config = dict(_DEFAULTS)
+    return _local.config
 
 
 def get_config():
@@ -39,7 +44,7 @@ def get_config():
 
 
 def set_config(*, accelerate=None):
-    """Set the package configuration (for the whole process).
+    """Set the package configuration for the current thread.
 
     Parameters
     ----------

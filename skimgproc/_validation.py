@@ -12,6 +12,7 @@ import numpy as np
 
 __all__ = [
     "check_bool",
+    "check_gaussian_kernel",
     "check_int",
     "check_n_jobs",
     "check_option",
@@ -111,3 +112,25 @@ def check_n_jobs(value, owner):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value == 0:
         _fail("n_jobs", owner, "None or a non-zero int", value)
     return int(value)
+
+
+#: Largest Gaussian kernel radius accepted: 2 * 10**6 + 1 taps. Far beyond
+#: it the kernel alone would take gigabytes (and the result is the image's
+#: mean long before).
+MAX_KERNEL_RADIUS = 10**6
+
+
+def check_gaussian_kernel(sigma, truncate, owner):
+    """Refuse ``sigma`` and ``truncate`` whose kernel could not be built.
+
+    ``sigma`` is the checked tuple of per-axis values; scipy's kernel radius
+    is ``int(truncate * sigma + 0.5)``.
+    """
+    radius = int(truncate * max(sigma) + 0.5)
+    if radius > MAX_KERNEL_RADIUS:
+        raise ValueError(
+            f"The 'sigma' and 'truncate' parameters of {owner} give a Gaussian "
+            f"kernel of radius int(truncate * sigma + 0.5) = {radius} pixels; at "
+            f"most {MAX_KERNEL_RADIUS} is supported. Got sigma={max(sigma):g}, "
+            f"truncate={truncate:g}."
+        )

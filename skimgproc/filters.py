@@ -3,10 +3,16 @@
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._accel import gaussian_weights, plan_correlate
+from ._accel import gaussian_weights, guard_overflow, plan_correlate
 from ._base import ImageTransformer
 from ._batch import as_batch, run_chunked
-from ._validation import check_n_jobs, check_option, check_real, check_spatial_values
+from ._validation import (
+    check_gaussian_kernel,
+    check_n_jobs,
+    check_option,
+    check_real,
+    check_spatial_values,
+)
 
 __all__ = ["GaussianBlur", "gaussian_blur"]
 
@@ -18,13 +24,15 @@ MODES = frozenset(
 
 
 def _check_blur_params(batch, sigma, mode, cval, truncate, n_jobs, owner):
-    return dict(
+    params = dict(
         sigma=check_spatial_values(sigma, "sigma", owner, batch.n_spatial),
         mode=check_option(mode, "mode", owner, MODES),
         cval=check_real(cval, "cval", owner),
         truncate=check_real(truncate, "truncate", owner, low=0, closed="neither"),
         n_jobs=check_n_jobs(n_jobs, owner),
     )
+    check_gaussian_kernel(params["sigma"], params["truncate"], owner)
+    return params
 
 
 def gaussian_blur(
@@ -117,7 +125,8 @@ def _blur(batch, sigma, mode, cval, truncate, n_jobs):
         mode,
         cval,
     )
-    return run_chunked(fast or blur, batch.images, np.empty_like(batch.images), n_jobs)
+    func = guard_overflow(fast, blur) or blur
+    return run_chunked(func, batch.images, np.empty_like(batch.images), n_jobs)
 
 
 class GaussianBlur(ImageTransformer):

@@ -12,6 +12,7 @@ from scipy import ndimage as ndi
 
 from ._accel import (
     gaussian_weights,
+    guard_overflow,
     plan_correlate,
     plan_polar,
     plan_stencil,
@@ -21,6 +22,7 @@ from ._base import ImageTransformer
 from ._batch import as_batch, run_chunked
 from ._validation import (
     check_bool,
+    check_gaussian_kernel,
     check_n_jobs,
     check_option,
     check_real,
@@ -55,12 +57,10 @@ def _finite_difference(smooth, scale):
     across the other spatial axes, in scipy.ndimage.sobel's order."""
 
     def derivative(src, axis, spatial_axes, dst, mode, cval, normalize, **_):
-        ndi.correlate1d(src, CENTRAL_DIFFERENCE, axis, dst, mode, cval)
-        for other in spatial_axes:
-            if other != axis:
-                ndi.correlate1d(dst, smooth, other, dst, mode, cval)
-        if normalize:
-            dst *= 1.0 / scale
+        # The normalisation is folded into the last pass's weights, so that
+        # no unnormalised value (8x larger) is ever stored in float32.
+        for k, (ax, w) in enumerate(steps(axis, spatial_axes, normalize)):
+            ndi.correlate1d(src if k == 0 else dst, w, ax + 1, dst, mode, cval)
 
     def steps(axis, spatial_axes, normalize, **_):
         # The same passes, as (spatial index, weights), for the fast paths.
@@ -127,18 +127,19 @@ def _gradient(batch, derivative, output, n_jobs, **options):
         return work
 
     # Fast paths (numba, BLAS, OpenCV), planned in this thread; where none
-    # applies, scipy runs.
+    # applies, scipy runs. The reference also redoes any chunk a fast path
+    # overflowed on (see guard_overflow).
+    reference = make_work({}, np.hypot if output == "magnitude" else
+                          lambda gx, gy, out: np.arctan2(gy, gx, out=out))
     stencil = getattr(derivative, "stencil", None)
     if stencil is not None:  # Sobel, Prewitt: one compiled pass per chunk
         smooth, scale = stencil
         factor = 1.0 / scale if options["normalize"] else 1.0
-        reference = make_work({}, np.hypot if output == "magnitude" else
-                              lambda gx, gy, out: np.arctan2(gy, gx, out=out))
         fused = plan_stencil(batch, smooth, factor, output, options["mode"],
                              options["cval"], fallback=reference)
         if fused is not None:
-            return run_chunked(fused, batch.images, np.empty_like(batch.images),
-                               n_jobs)
+            return run_chunked(guard_overflow(fused, reference), batch.images,
+                               np.empty_like(batch.images), n_jobs)
     fast = {
         axis: plan_correlate(
             batch, derivative.steps(axis, spatial, **options), options["mode"],
@@ -148,6 +149,8 @@ def _gradient(batch, derivative, output, n_jobs, **options):
         if axis is not None
     }
     work = make_work(fast, plan_polar(output))
+    if any(f is not None for f in fast.values()):
+        work = guard_overflow(work, reference)
     return run_chunked(work, batch.images, np.empty_like(batch.images), n_jobs)
 
 
@@ -162,12 +165,14 @@ def _check_common(output, normalize, mode, cval, n_jobs, owner):
 
 
 def _check_gaussian(batch, sigma, truncate, owner):
-    return dict(
+    params = dict(
         sigma=check_spatial_values(
             sigma, "sigma", owner, batch.n_spatial, low=0.0, closed="neither"
         ),
         truncate=check_real(truncate, "truncate", owner, low=0, closed="neither"),
     )
+    check_gaussian_kernel(params["sigma"], params["truncate"], owner)
+    return params
 
 
 _SOBEL = _finite_difference(SOBEL_SMOOTH, SOBEL_SCALE)

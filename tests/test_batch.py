@@ -12,6 +12,7 @@ from skimgproc import (
     Grayscale,
     PrewittGradient,
     SobelGradient,
+    config_context,
     gaussian_blur,
 )
 from skimgproc._batch import (
@@ -299,3 +300,38 @@ def test_gaussian_blur_on_3d_stack_would_mix_images(rng):
 def test_grayscale_as_batch_for_1_channel(rng):
     X = rng.random((2, 5, 5, 1))
     np.testing.assert_array_equal(Grayscale().fit_transform(X), X[..., 0])
+
+
+def test_config_context_is_per_thread():
+    import threading
+
+    from skimgproc import get_config
+
+    inside = threading.Event()
+    release = threading.Event()
+    seen = {}
+
+    def other():
+        with config_context(accelerate=True):
+            seen["other"] = get_config()["accelerate"]
+            inside.set()
+            release.wait(5)
+
+    with config_context(accelerate=False):
+        thread = threading.Thread(target=other)
+        thread.start()
+        inside.wait(5)
+        seen["main"] = get_config()["accelerate"]
+    release.set()
+    thread.join()
+    assert seen == {"main": False, "other": True}
+    assert get_config()["accelerate"] is True
+
+
+def test_reference_path_is_used_in_worker_threads_when_switched_off():
+    # The setting is read in the calling thread and holds for every chunk.
+    X = np.random.default_rng(0).random((3000, 28, 28)).astype(np.float32)
+    with config_context(accelerate=False):
+        off = gaussian_blur(X, 2.0, n_jobs=2)
+    expected = ndi.gaussian_filter(X, (0, 2.0, 2.0))
+    np.testing.assert_array_equal(off, expected)

@@ -154,3 +154,28 @@ def test_bad_parameters_are_refused_with_their_name(params, match):
     function_match = match.replace("GaussianBlur", "gaussian_blur")
     with pytest.raises(ValueError, match=function_match):
         gaussian_blur(X, **params)
+
+
+def test_huge_sigma_matches_scipy_without_building_a_matrix(accelerate):
+    # A kernel far longer than the image: scipy's result, in scipy's time.
+    X = np.random.default_rng(9).random((2, 10, 10))
+    np.testing.assert_allclose(
+        gaussian_blur(X, 1e4), per_image_reference(X, 1e4), atol=1e-10
+    )
+
+
+@pytest.mark.parametrize("params", [{"sigma": 1e9}, {"sigma": 2.0, "truncate": 1e9}])
+def test_kernel_too_large_to_build_is_refused(params):
+    with pytest.raises(ValueError, match="Gaussian kernel of radius .* at most"):
+        gaussian_blur(np.zeros((1, 10, 10)), **params)
+
+
+@pytest.mark.parametrize("shape", [(1, 100, 100), (2, 30, 30)])
+def test_float32_values_near_the_limit_do_not_overflow(accelerate, shape):
+    # Fast float32 accumulation could overflow where scipy's float64 does not.
+    X = np.random.default_rng(10).random(shape).astype(np.float32) * np.float32(3e38)
+    X[0, :5] = np.float32(3.3e38)
+    got = gaussian_blur(X, 2.0)
+    assert np.isfinite(got).all()
+    expected = per_image_reference(X, 2.0)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)

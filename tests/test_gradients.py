@@ -231,3 +231,29 @@ def test_function_errors_name_the_function():
         gaussian_gradient(np.zeros((1, 4, 4)), sigma=-2.0)
     with pytest.raises(ValueError, match="'output' parameter of sobel_gradient"):
         sobel_gradient(np.zeros((1, 4, 4)), output="z")
+
+
+@pytest.mark.parametrize("kind", ["sobel", "prewitt"])
+def test_normalised_float32_near_the_limit_does_not_overflow(accelerate, kind):
+    # The unnormalised derivative (8x or 6x larger) must never be stored.
+    X = np.zeros((1, 20, 20), np.float32)
+    X[0, :, 10:] = np.float32(3e38)
+    got = FUNCTIONS[kind](X, output="x", normalize=True)
+    assert np.isfinite(got).all()
+    scale = 8.0 if kind == "sobel" else 6.0
+    expected = reference(X, kind, "x") / scale
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_gaussian_gradient_float32_near_the_limit(accelerate):
+    X = np.random.default_rng(11).random((1, 100, 100)).astype(np.float32)
+    X *= np.float32(3e38)
+    got = gaussian_gradient(X, 2.0, output="x")
+    expected = reference(X, "gaussian", "x", sigma=2.0)
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5 * np.abs(expected).max())
+
+
+def test_huge_gaussian_gradient_kernel_is_refused():
+    with pytest.raises(ValueError, match="'sigma' and 'truncate' parameters of Gauss"):
+        GaussianGradient(sigma=1e8).fit_transform(np.zeros((1, 8, 8)))
