@@ -146,19 +146,18 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
         feature_names_out : ndarray of str objects
         """
         check_is_fitted(self, "n_features_in_")
+        if input_features is not None and len(input_features) != self.n_features_in_:
+            raise ValueError(
+                f"input_features should have length {self.n_features_in_}, "
+                f"got {len(input_features)}."
+            )
         shape = self._output_sample_shape()
         if len(shape) == 1 and shape[0] == self.n_features_in_:
             if input_features is None:
                 input_features = getattr(self, "feature_names_in_", None)
             if input_features is None:
                 input_features = [f"x{i}" for i in range(self.n_features_in_)]
-            names = np.asarray(input_features, dtype=object)
-            if len(names) != self.n_features_in_:
-                raise ValueError(
-                    f"input_features should have length {self.n_features_in_}, "
-                    f"got {len(names)}."
-                )
-            return names
+            return np.asarray(input_features, dtype=object)
         return pixel_feature_names(shape)
 
     def set_output(self, *, transform=None):

@@ -28,8 +28,9 @@ def _fail(name, owner, expected, value):
 
 
 def _range_text(low, high, closed):
-    left = "[" if closed in ("left", "both") else "("
-    right = "]" if closed in ("right", "both") else ")"
+    # Infinity itself is never accepted: its side of the range is open.
+    left = "[" if closed in ("left", "both") and low is not None else "("
+    right = "]" if closed in ("right", "both") and high is not None else ")"
     low_text = "-inf" if low is None else f"{low:g}"
     high_text = "inf" if high is None else f"{high:g}"
     return f"{left}{low_text}, {high_text}{right}"

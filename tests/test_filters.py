@@ -179,3 +179,8 @@ def test_float32_values_near_the_limit_do_not_overflow(accelerate, shape):
     assert np.isfinite(got).all()
     expected = per_image_reference(X, 2.0)
     np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_range_in_messages_never_includes_infinity():
+    with pytest.raises(ValueError, match=r"range \[0, inf\)"):
+        gaussian_blur(np.zeros((1, 4, 4)), sigma=-1.0)

@@ -80,3 +80,9 @@ def test_flatten_keeps_input_names_of_tables():
     pd = pytest.importorskip("pandas")
     X = pd.DataFrame(np.zeros((2, 3)), columns=["a", "b", "c"])
     assert Flatten().fit(X).get_feature_names_out().tolist() == ["a", "b", "c"]
+
+
+def test_feature_names_refuse_input_features_of_the_wrong_length():
+    flat = Flatten().fit(np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match="input_features should have length 4"):
+        flat.get_feature_names_out(["a", "b"])
