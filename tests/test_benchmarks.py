@@ -17,6 +17,8 @@ from benchmarks import workloads as wl  # noqa: E402
 
 @pytest.fixture(scope="module")
 def results():
+    probe = bench.parallelism
+    bench.parallelism = lambda: 2.0  # the probe takes a while; not tested here
     tiny = [
         wl.blur_workload("blur", (3, 24, 20), 1.5),
         wl.blur_workload("blur-colour", (2, 24, 20, 3), 1.5),
@@ -25,7 +27,14 @@ def results():
         wl.rof_chapter_workload("rof-chapter", 2, size=24),
         wl.rof_default_workload("rof", size=24),
     ]
-    return [bench.run_workload(w, repeats=2, budget=1.0) for w in tiny]
+    try:
+        return [bench.run_workload(w, repeats=2, budget=1.0) for w in tiny]
+    finally:
+        bench.parallelism = probe
+
+
+def test_parallelism_probe_is_a_speed_up():
+    assert 0.3 < bench.parallelism() < 4
 
 
 def test_every_competitor_is_timed_and_compared(results):
@@ -69,6 +78,7 @@ def test_tables_and_targets_print(results):
         results, 1 << 21,
     )
     assert "#### Targets of issue 6" in text
+    assert "Thread scaling, skimgproc alone" in text
     assert "OpenCV best (" in text
     assert text.count("| skimgproc") >= len(results)
 
