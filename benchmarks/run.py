@@ -60,6 +60,7 @@ def machine():
         "cores": wl.n_cores(),
         "load_average": os.getloadavg(),
         "parallelism": parallelism(),
+        "copy_scaling": copy_scaling(),
         "versions": versions,
     }
 
@@ -88,6 +89,27 @@ def parallelism():
             list(pool.map(lambda _: task(), range(n)))
             best_many = min(best_many, time.perf_counter() - start)
     return best_one / best_many
+
+
+def copy_scaling():
+    """The speed-up of two threads copying 32 MB each over one thread doing
+    both copies: how far memory bandwidth lets streaming work scale."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = (32 << 20) // 8
+    src = [np.ones(n) for _ in range(2)]
+    dst = [np.empty(n) for _ in range(2)]
+    best_one = best_two = float("inf")
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(5):
+            start = time.perf_counter()
+            for i in range(2):
+                np.copyto(dst[i], src[i])
+            best_one = min(best_one, time.perf_counter() - start)
+            start = time.perf_counter()
+            list(pool.map(lambda i: np.copyto(dst[i], src[i]), range(2)))
+            best_two = min(best_two, time.perf_counter() - start)
+    return best_one / best_two
 
 
 def wait_quiet(seconds):
@@ -344,7 +366,9 @@ def report(info, results, chunk_bytes):
         f"{info['load_average'][0]:.2f} at start, {info.get('load_end', [0])[0]:.2f} "
         "at end; two threads of GIL-free work ran "
         f"{info['parallelism']:.2f}x faster than one at start, "
-        f"{info.get('parallelism_end', 0):.2f}x at end.",
+        f"{info.get('parallelism_end', 0):.2f}x at end; two threads copying "
+        f"32 MB each ran {info.get('copy_scaling', 0):.2f}x faster than one (memory "
+        "bandwidth: streaming work cannot scale further).",
         "Versions: " + ", ".join(f"{k} {v[k]}" for k in v) + ".",
         "",
     ]

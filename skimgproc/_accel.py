@@ -347,28 +347,29 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
         src3 = np.ascontiguousarray(src).reshape(n, height, full)
         out = dst if dst.flags.c_contiguous else np.empty(dst.shape, dst.dtype)
         out3 = out.reshape(n, height, full)
-        # float32 arithmetic where its squares can neither overflow nor
-        # underflow to an error above float32 rounding of the data's scale.
-        largest = max(float(src3.max()), -float(src3.min()))
-        low, high = _SAFE_RANGE[src3.dtype.char]
-        if low <= largest <= high or largest == 0:
-            typ = src3.dtype.type
-        elif src3.dtype == np.float32:
-            typ = np.float64
-        else:
-            fallback(src, dst)
-            return
-        # The angle in the kernel in float32; in float64, x and y for NumPy.
-        kind = what
-        if what == kernels.BOTH and typ is np.float32:
-            kind = kernels.ANGLE
-        args = (step, typ(a), typ(b), typ(factor), kind, typ(0))
         # Blocks of images of about BLOCK_BYTES keep the padded copy and the
-        # temporaries small, and in the cache.
+        # temporaries small, and the image in the cache from the range check
+        # to the padded copy.
         per_block = max(1, BLOCK_BYTES // ((height + 2) * (full + 2 * step)
                                            * src3.itemsize))
+        low, high = _SAFE_RANGE[src3.dtype.char]
         for start in range(0, n, per_block):
             block = slice(start, min(n, start + per_block))
+            # float32 arithmetic where its squares can neither overflow nor
+            # underflow to an error above float32 rounding of the data's scale.
+            largest = max(float(src3[block].max()), -float(src3[block].min()))
+            if low <= largest <= high or largest == 0:
+                typ = src3.dtype.type
+            elif src3.dtype == np.float32:
+                typ = np.float64
+            else:
+                fallback(src[block], out[block])
+                continue
+            # The angle in the kernel in float32; in float64, x and y for NumPy.
+            kind = what
+            if what == kernels.BOTH and typ is np.float32:
+                kind = kernels.ANGLE
+            args = (step, typ(a), typ(b), typ(factor), kind, typ(0))
             _stencil_block(kernels, src3[block], out3[block], rows, cols, kind,
                            args)
         if out is not dst:

@@ -216,12 +216,15 @@ def test_magnitude_outside_the_safe_range_of_squares(scale):
                                    atol=1e-6 * float(np.max(expected)))
 
 
-def test_float64_values_too_large_to_square_fall_back():
-    X = images((2, 12, 14), np.float64) * 1e200
-    got = sobel_gradient(X, output="magnitude")
-    expected = reference(sobel_gradient, X, output="magnitude")
-    assert np.all(np.isfinite(got))
-    np.testing.assert_allclose(got, expected, rtol=1e-12)
+@pytest.mark.parametrize("shape", [(2, 12, 14), (2, 12, 14, 3), (2, 8, 150)])
+def test_float64_values_too_large_to_square_fall_back(shape):
+    X = images(shape, np.float64) * 1e200
+    X[0] /= 1e200  # one image in range, the other one not
+    for output in ("magnitude", "angle"):
+        got = sobel_gradient(X, output=output)
+        expected = reference(sobel_gradient, X, output=output)
+        assert np.all(np.isfinite(got))
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
 def test_constant_image_has_zero_gradient_and_angle():

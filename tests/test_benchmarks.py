@@ -74,6 +74,7 @@ def test_tables_and_targets_print(results):
     text = bench.report(
         {"cpu": "test", "cores": 2, "load_average": (0.0, 0.0, 0.0),
          "parallelism": 2.0, "parallelism_end": 2.0, "load_end": (0.0,),
+         "copy_scaling": 1.5,
          "versions": {"numpy": np.__version__}},
         results, 1 << 21,
     )
