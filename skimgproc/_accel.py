@@ -320,8 +320,10 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
     or angle) in one compiled pass per chunk, or None without numba, for
     1-D signals (no 3 x 3 neighbourhood) and for ``mode="constant"`` with a
     nonzero ``cval`` (see :mod:`skimgproc._stencil_numba`).
-    ``fallback(src, dst)`` is called for chunks of float64 values too large
-    or too small to square."""
+    ``fallback(src, dst)`` is called for blocks of float64 values too large
+    or too small to square, and for float32 values whose result overflows
+    float32; in range, the float32 arithmetic cannot overflow, so the result
+    needs no further check."""
     if not accelerate() or batch.n_spatial != 2:
         return None
     if mode in ("constant", "grid-constant") and cval != 0:
@@ -372,6 +374,12 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
             args = (step, typ(a), typ(b), typ(factor), kind, typ(0))
             _stencil_block(kernels, src3[block], out3[block], rows, cols, kind,
                            args)
+            if typ is not src3.dtype.type:
+                # float32 data near the float32 limit, computed in float64:
+                # a result beyond float32 is redone as the reference does it.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    if not np.isfinite(out3[block].sum()):
+                        fallback(src[block], out[block])
         if out is not dst:
             dst[...] = out
 
