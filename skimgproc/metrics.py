@@ -81,7 +81,10 @@ def psnr(image_true, image_test, *, data_range=None):
     """
     owner = "psnr"
     data_range = _check_data_range(data_range, owner)
-    true_dtype = getattr(image_true, "dtype", None)
+    # The default range comes from the data type of the values, whatever
+    # holds them (array, data frame, nested lists).
+    image_true = np.asarray(image_true)
+    true_dtype = image_true.dtype
     true = as_batch(image_true, name="image_true", caller=owner).images
     test = as_batch(image_test, name="image_test", caller=owner).images
     if true.shape != test.shape:

@@ -61,9 +61,30 @@ def assert_angles_match(got, expected, magnitude):
 
 @pytest.fixture(params=["matrix", "opencv"])
 def route(request, monkeypatch):
-    """The blur's two fast routes, whatever the image size."""
+    """The blur's two fast routes, whatever the image size; the test fails if
+    the route never ran (a silent fallback to scipy would test nothing)."""
     monkeypatch.setattr(_accel, "MATRIX_MAX", 10**9 if request.param == "matrix" else 0)
-    return request.param
+    factory_name = "_matrix_filter" if request.param == "matrix" else "_cv2_filter"
+    factory = getattr(_accel, factory_name)
+    calls = []
+
+    def counting_factory(*args, **kwargs):
+        func = factory(*args, **kwargs)
+
+        def counted(src, dst):
+            calls.append(src.shape)
+            return func(src, dst)
+
+        return counted
+
+    monkeypatch.setattr(_accel, factory_name, counting_factory)
+    yield request.param
+    params = request.node.callspec.params
+    # On purpose, nothing runs for sigma 0, and OpenCV's filters cannot wrap.
+    expected_fallback = params.get("sigma") == 0.0 or (
+        request.param == "opencv" and params.get("mode") in ("wrap", "grid-wrap"))
+    if not expected_fallback:
+        assert calls, f"the {request.param} route never ran"
 
 
 def images(shape, dtype=np.float32, seed=0):
@@ -84,10 +105,14 @@ def test_blur_routes_match_scipy_for_every_mode(route, mode, cval):
 
 @pytest.mark.parametrize("shape", [(2, 5, 3), (3, 1, 9), (2, 7, 1), (2, 1, 1)])
 def test_blur_kernels_longer_than_the_image(route, shape):
+    # Radius twice the smallest side: longer than the image, yet within the
+    # 4 * size + 1 taps the fast routes take (longer ones go to scipy).
     X = images(shape)
+    sigma = min(shape[1:]) / 2
+    assert 2 * int(4 * sigma + 0.5) + 1 > min(shape[1:])
     for mode in MODES:
-        assert_matches(gaussian_blur(X, 6.0, mode=mode),
-                       reference(gaussian_blur, X, 6.0, mode=mode))
+        assert_matches(gaussian_blur(X, sigma, mode=mode),
+                       reference(gaussian_blur, X, sigma, mode=mode))
 
 
 @pytest.mark.parametrize("sigma", [(0.0, 2.0), (2.0, 0.0), 0.0, (1.0, 3.0)])

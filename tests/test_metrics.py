@@ -115,3 +115,17 @@ def test_scorer_in_searches_picks_the_best_sigma():
                              noisy.reshape(8, -1), clean.reshape(8, -1), cv=2,
                              scoring=scorer)
     assert np.all(scores > psnr(clean, noisy, data_range=200).mean())
+
+
+def test_default_data_range_does_not_depend_on_the_container():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(5)
+    clean = rng.integers(0, 256, (3, 8, 8)).astype(np.uint8)
+    noisy = np.clip(clean.astype(int) + rng.integers(-9, 10, clean.shape), 0, 255)
+    noisy = noisy.astype(np.uint8)
+    expected = psnr(clean, noisy)
+    # The uint8 range (255) is inferred from the values' type, not the holder.
+    mse = ((clean.astype(float) - noisy) ** 2).reshape(3, -1).mean(axis=1)
+    np.testing.assert_allclose(expected, 10 * np.log10(255.0**2 / mse))
+    frame = pd.DataFrame(clean.reshape(3, -1))
+    np.testing.assert_allclose(psnr(frame, noisy.reshape(3, -1)), expected)
