@@ -18,10 +18,12 @@ __all__ = [
     "check_option",
     "check_real",
     "check_spatial_values",
+    "fail",
 ]
 
 
-def _fail(name, owner, expected, value):
+def fail(name, owner, expected, value):
+    """Raise the package's ValueError for a parameter ``name`` of ``owner``."""
     raise ValueError(
         f"The '{name}' parameter of {owner} must be {expected}. Got {value!r} instead."
     )
@@ -50,9 +52,9 @@ def check_real(value, name, owner, *, low=None, high=None, closed="both"):
     """A finite real number within the bounds; returns it as a float."""
     expected = f"a float in the range {_range_text(low, high, closed)}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        _fail(name, owner, expected, value)
+        fail(name, owner, expected, value)
     if not np.isfinite(value) or not _in_range(value, low, high, closed):
-        _fail(name, owner, expected, value)
+        fail(name, owner, expected, value)
     return float(value)
 
 
@@ -60,15 +62,15 @@ def check_int(value, name, owner, *, low=None, high=None):
     """An integer within the closed bounds; returns it as an int."""
     expected = f"an int in the range {_range_text(low, high, 'both')}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        _fail(name, owner, expected, value)
+        fail(name, owner, expected, value)
     if not _in_range(value, low, high, "both"):
-        _fail(name, owner, expected, value)
+        fail(name, owner, expected, value)
     return int(value)
 
 
 def check_bool(value, name, owner):
     if not isinstance(value, (bool, np.bool_)):
-        _fail(name, owner, "a bool (True or False)", value)
+        fail(name, owner, "a bool (True or False)", value)
     return bool(value)
 
 
@@ -76,7 +78,7 @@ def check_option(value, name, owner, options):
     """One of the strings in ``options``."""
     if not isinstance(value, str) or value not in options:
         listed = ", ".join(repr(o) for o in sorted(options))
-        _fail(name, owner, f"one of {{{listed}}}", value)
+        fail(name, owner, f"one of {{{listed}}}", value)
     return value
 
 
@@ -93,13 +95,13 @@ def check_spatial_values(
     )
     values = np.atleast_1d(np.asarray(value, dtype=object))
     if values.ndim != 1 or len(values) not in (1, n_spatial):
-        _fail(name, owner, expected, value)
+        fail(name, owner, expected, value)
     checked = []
     for v in values:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, Real):
-            _fail(name, owner, expected, value)
+            fail(name, owner, expected, value)
         if not np.isfinite(v) or not _in_range(v, low, None, closed):
-            _fail(name, owner, expected, value)
+            fail(name, owner, expected, value)
         checked.append(float(v))
     if len(checked) == 1:
         checked = checked * n_spatial
@@ -111,7 +113,7 @@ def check_n_jobs(value, owner):
     if value is None:
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value == 0:
-        _fail("n_jobs", owner, "None or a non-zero int", value)
+        fail("n_jobs", owner, "None or a non-zero int", value)
     return int(value)
 
 

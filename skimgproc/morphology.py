@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import ImageTransformer
 from ._batch import as_batch, run_chunked
 from ._config import optional_module
-from ._validation import check_int, check_n_jobs, check_option
+from ._validation import check_bool, check_int, check_n_jobs, check_option, fail
 
 __all__ = [
     "BinaryClosing",
@@ -62,12 +62,6 @@ FEATURES = ("n_objects", "mean_area", "max_area", "total_area")
 # -- parameter checks ----------------------------------------------------------
 
 
-def _fail(name, owner, expected, value):
-    raise ValueError(
-        f"The '{name}' parameter of {owner} must be {expected}. Got {value!r} instead."
-    )
-
-
 def _check_threshold(value, owner):
     """A finite number, or the name of a threshold learned from data."""
     if isinstance(value, str) and value in LEARNED_THRESHOLDS:
@@ -77,7 +71,7 @@ def _check_threshold(value, owner):
         or not isinstance(value, Real)
         or not np.isfinite(value)
     ):
-        _fail("threshold", owner, "a finite float or one of {'mean', 'otsu'}", value)
+        fail("threshold", owner, "a finite float or one of {'mean', 'otsu'}", value)
     return float(value)
 
 
@@ -116,7 +110,7 @@ def _check_structure(value, n_spatial, owner):
         isinstance(v, Integral) and not isinstance(v, (bool, np.bool_)) for v in value
     ):
         if not value or min(value) < 1:
-            _fail("structure", owner, expected, value)
+            fail("structure", owner, expected, value)
         shape, array = tuple(int(v) for v in value), None
     else:
         try:
@@ -125,10 +119,10 @@ def _check_structure(value, n_spatial, owner):
         except (TypeError, ValueError):
             numeric = False
         if not numeric or array.ndim == 0:
-            _fail("structure", owner, expected, value)
+            fail("structure", owner, expected, value)
         values = array.astype(np.float64)
         if not np.all((values == 0) | (values == 1)):
-            _fail("structure", owner, expected + " (other values found)", value)
+            fail("structure", owner, expected + " (other values found)", value)
         if array.size == 0 or not values.any():
             raise ValueError(
                 f"The 'structure' parameter of {owner} is empty (shape "
@@ -157,11 +151,11 @@ def _check_features(value, owner):
     try:
         names = tuple(names)
     except TypeError:
-        _fail("features", owner, expected, value)
+        fail("features", owner, expected, value)
     if not names or len(set(names)) != len(names) or any(
         not isinstance(n, str) or n not in FEATURES for n in names
     ):
-        _fail("features", owner, expected, value)
+        fail("features", owner, expected, value)
     return names
 
 
@@ -754,8 +748,7 @@ def label(images, *, connectivity=1, return_counts=False, image_shape=None,
     batch = _batch(images, image_shape, "label")
     connectivity = check_int(connectivity, "connectivity", "label", low=1, high=2)
     n_jobs = check_n_jobs(n_jobs, "label")
-    if not isinstance(return_counts, (bool, np.bool_)):
-        _fail("return_counts", "label", "a bool (True or False)", return_counts)
+    return_counts = check_bool(return_counts, "return_counts", "label")
     labels = _label(batch, _Morphology("none", None, 1), _binarizer(None, None),
                     connectivity, n_jobs)
     if not return_counts:
