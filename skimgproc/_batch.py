@@ -38,6 +38,7 @@ __all__ = [
     "effective_n_threads",
     "pixel_feature_names",
     "run_chunked",
+    "run_ranges",
 ]
 
 LAYOUTS = (
@@ -135,6 +136,13 @@ class ImageBatch:
         if self.layout == "channels_first" and channels:
             return np.moveaxis(result, -1, 1)
         return result
+
+    def as_2d(self, array):
+        """A view of an internal-layout ``array`` as 2-D images, ``(n, H, W)``
+        or ``(n, H, W, channels)``: a 1-D signal is an image one pixel high."""
+        if self.n_spatial == 1:
+            return array[:, np.newaxis]
+        return array
 
     def planes(self):
         """The images as ``(n_samples * n_channels, *spatial)``, each plane one
@@ -383,7 +391,7 @@ def effective_n_threads(n_jobs):
 CHUNK_BYTES = 1 << 21
 
 
-def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
+def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=None):
     """Apply ``func(src[i:j], dst[i:j])`` over chunks of samples on threads.
 
     ``func`` works on any number of samples and writes its result into the
@@ -391,21 +399,34 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
     the GIL, so threads run in parallel. Chunks hold about ``chunk_bytes``
     of input even on one thread, so that the temporaries ``func`` makes stay
     chunk-sized (and in the cache); a batch smaller than one chunk runs in
-    one call with no thread overhead. The calling thread works too, beside
-    ``n_jobs - 1`` threads of a pool kept for the next call; a call made
-    from inside ``func`` runs on its own thread only.
+    one call with no thread overhead. See :func:`run_ranges`.
     """
-    n = src.shape[0]
+    run_ranges(lambda a, b: func(src[a:b], dst[a:b]), src.shape[0],
+               src[:1].nbytes, n_jobs, chunk_bytes=chunk_bytes)
+    return dst
+
+
+def run_ranges(func, n_samples, sample_nbytes, n_jobs=None, *, chunk_bytes=None):
+    """Call ``func(start, stop)`` over chunks of ``range(n_samples)`` on threads.
+
+    The engine of :func:`run_chunked`, for work that writes more than one
+    output per chunk. Chunks cover about ``chunk_bytes`` (by default
+    ``CHUNK_BYTES``) of samples of ``sample_nbytes`` each. The calling thread works too, beside ``n_jobs -
+    1`` threads of a pool kept for the next call; a call made from inside
+    ``func`` runs on its own thread only.
+    """
+    n = n_samples
     n_threads = min(effective_n_threads(n_jobs), n)
-    per_sample = max(1, src[:1].nbytes)
-    per_chunk = max(1, chunk_bytes // per_sample)
+    if chunk_bytes is None:
+        chunk_bytes = CHUNK_BYTES
+    per_chunk = max(1, chunk_bytes // max(1, sample_nbytes))
     with _single_threaded_blas():
         if n <= per_chunk:
             try:
-                func(src, dst)
+                func(0, n)
             finally:
                 _release_scratch()
-            return dst
+            return
         # With threads, at least two chunks each so that uneven work balances.
         n_chunks = max(-(-n // per_chunk), 2 * n_threads if n_threads > 1 else 1)
         bounds = np.linspace(0, n, n_chunks + 1).astype(int)
@@ -413,10 +434,10 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
         if n_threads <= 1 or getattr(_in_worker, "active", False):
             try:
                 for a, b in pieces:
-                    func(src[a:b], dst[a:b])
+                    func(a, b)
             finally:
                 _release_scratch()
-            return dst
+            return
         take = threading.Lock()
         failed = []
 
@@ -428,7 +449,7 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
                         piece = next(pieces, None)
                     if piece is None:
                         return
-                    func(src[piece[0]:piece[1]], dst[piece[0]:piece[1]])
+                    func(*piece)
             except BaseException as exc:
                 failed.append(exc)
             finally:
@@ -442,7 +463,6 @@ def run_chunked(func, src, dst, n_jobs=None, *, chunk_bytes=CHUNK_BYTES):
             future.result()
         if failed:
             raise failed[0]
-    return dst
 
 
 _scratch = threading.local()

@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._base import ImageTransformer
-from ._batch import CHUNK_BYTES, as_batch, run_chunked
+from ._batch import as_batch, run_ranges
 from ._config import optional_module
 from ._validation import (
     check_bool,
@@ -232,24 +232,8 @@ def _fista_momentum(dtype):
 def _as_planes(images, batch):
     """A view ``(n, channels, H, W)`` of internal-layout images; 1-D signals
     are images of height 1."""
-    if batch.n_spatial == 1:
-        return images[:, np.newaxis, np.newaxis, :]
-    if batch.has_channels:
-        return np.moveaxis(images, -1, 1)
-    return images[:, np.newaxis]
-
-
-def _run_over_samples(func, n_samples, sample_nbytes, n_jobs):
-    """``func(start, stop)`` over chunks of samples on threads: run_chunked
-    over the sample indices, so that one worker writes the results and the
-    per-image information of its chunk, with chunks of about CHUNK_BYTES."""
-    index = np.arange(n_samples)
-    per_chunk = max(1, CHUNK_BYTES // max(1, sample_nbytes))
-
-    def work(chunk, _):
-        func(int(chunk[0]), int(chunk[-1]) + 1)
-
-    run_chunked(work, index, index, n_jobs, chunk_bytes=per_chunk * index.itemsize)
+    images = batch.as_2d(images)
+    return np.moveaxis(images, -1, 1) if batch.has_channels else images[:, np.newaxis]
 
 
 def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_jobs,
@@ -293,7 +277,7 @@ def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_job
         dst[...] = u.reshape(dst.shape)
         inf[...] = flat_info.reshape(inf.shape)
 
-    _run_over_samples(solve, F.shape[0], F[:1].nbytes, n_jobs)
+    run_ranges(solve, F.shape[0], F[:1].nbytes, n_jobs)
     _check_no_overflow(out, owner)
     info = _info(info, batch)
     _warn_unconverged(info, method, tolerance, max_num_iter, owner)

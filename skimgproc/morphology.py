@@ -174,11 +174,6 @@ def _batch(images, image_shape, caller):
                     caller=caller)
 
 
-def _as_3d(array):
-    """``(n, h, w)`` view of a batch; 1-D signals become images one pixel high."""
-    return array[:, np.newaxis, :] if array.ndim == 2 else array
-
-
 # -- thresholds ----------------------------------------------------------------
 
 
@@ -515,12 +510,12 @@ def _label_tile(mosaic, buffer, connectivity, cv2, *, raster_order):
 def _run_tiles(batch, morphology, binarize, finish, out, n_jobs):
     """Threshold (or binarize), apply the morphology and ``finish(tile,
     result, out_rows)`` each tile of images, on threads over chunks."""
-    shape = _as_3d(batch.images).shape[1:]
+    shape = batch.as_2d(batch.images).shape[1:]
     gaps = morphology.gaps(shape)
     per_tile = max(1, TILE_PIXELS // ((shape[0] + gaps[0]) * (shape[1] + gaps[1])))
 
     def work(src, dst):
-        src = _as_3d(src)
+        src = batch.as_2d(src)
         mosaic = _Mosaic(min(per_tile, len(src)), shape, gaps)
         for start in range(0, len(src), mosaic.n):
             stop = min(start + mosaic.n, len(src))
@@ -539,7 +534,7 @@ def _label(batch, morphology, binarize, connectivity, n_jobs):
     def finish(tile, result, out):
         labels, _, offsets = _label_tile(tile, result, connectivity, cv2,
                                          raster_order=True)
-        out = _as_3d(out)
+        out = batch.as_2d(out)
         np.subtract(tile.images(labels), offsets[:, None, None], out=out,
                     casting="unsafe")
         np.maximum(out, 0, out=out)  # background: 0 - offset
@@ -583,7 +578,7 @@ def _count(batch, morphology, binarize, connectivity, features, n_jobs):
 
 def _binary_op(batch, operation, structure, iterations, n_jobs):
     def finish(tile, result, out):
-        _as_3d(out)[...] = tile.images(result)
+        batch.as_2d(out)[...] = tile.images(result)
 
     return _run_tiles(batch, _Morphology(operation, structure, iterations),
                       _binarizer(None, None), finish, np.empty_like(batch.images),

@@ -21,6 +21,7 @@ from skimgproc._batch import (
     effective_n_threads,
     pixel_feature_names,
     run_chunked,
+    run_ranges,
 )
 
 IMAGE_ESTIMATORS = [
@@ -335,3 +336,23 @@ def test_reference_path_is_used_in_worker_threads_when_switched_off():
         off = gaussian_blur(X, 2.0, n_jobs=2)
     expected = ndi.gaussian_filter(X, (0, 2.0, 2.0))
     np.testing.assert_array_equal(off, expected)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_run_ranges_covers_every_sample_once(n_jobs):
+    seen = np.zeros(250, dtype=int)
+    lock = __import__("threading").Lock()
+
+    def mark(start, stop):
+        with lock:
+            seen[start:stop] += 1
+
+    run_ranges(mark, 250, sample_nbytes=8, n_jobs=n_jobs, chunk_bytes=64)
+    np.testing.assert_array_equal(seen, 1)
+
+
+def test_as_2d_makes_signals_one_pixel_high():
+    signals = as_batch(np.zeros((3, 7)))
+    assert signals.as_2d(signals.images).shape == (3, 1, 7)
+    colour = as_batch(np.zeros((3, 4, 5, 2)))
+    assert colour.as_2d(colour.images).shape == (3, 4, 5, 2)

@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-import skimgproc.denoise as denoise_module
+import skimgproc._batch as batch_module
 from skimgproc import (
     GaussianBlur,
     ROFDenoiser,
@@ -299,7 +299,7 @@ def test_each_image_converges_on_its_own(accelerate, method, monkeypatch):
     kwargs = dict(method=method, return_info=True, n_jobs=2)
     with config_context(accelerate=accelerate):
         # Small chunks, so that the batch is split over threads too.
-        monkeypatch.setattr(denoise_module, "CHUNK_BYTES", noisy[0].nbytes * 2)
+        monkeypatch.setattr(batch_module, "CHUNK_BYTES", noisy[0].nbytes * 2)
         U, T, info = rof_denoise(noisy, 25.0, **kwargs)
         for i in range(len(noisy)):
             U_i, T_i, info_i = rof_denoise(noisy[i : i + 1], 25.0, **kwargs)
