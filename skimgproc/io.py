@@ -630,8 +630,6 @@ def write_image(path, image, *, rescale="minmax"):
     path = _as_path(path, "path", "write_image")
     if rescale is not None:
         check_option(rescale, "rescale", "write_image", RESCALES)
-    # The one input contract checks dtype, emptiness and finiteness.
-    as_batch([image], name="image", caller="write_image")
     array = np.asarray(image)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
@@ -640,6 +638,9 @@ def write_image(path, image, *, rescale="minmax"):
             "write_image expects one image, (height, width) or (height, width, "
             f"channels) with 1 to 4 channels; got an array of shape {array.shape}."
         )
+    # The one input contract checks dtype, emptiness and finiteness (on a
+    # view: a batch of one, not a copy).
+    as_batch(array[np.newaxis], name="image", caller="write_image")
     fmt = _format_for(path, "write_image")
     values = _image_values(array, rescale, fmt, path)
     pil_image = Image.fromarray(np.ascontiguousarray(values))
@@ -665,7 +666,6 @@ def _font(size):
 
 def _display(image):
     """An image as uint8 for display: uint8 as is, anything else min-max."""
-    as_batch([image], name="panel image", caller="write_panels")
     array = np.asarray(image)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
@@ -674,6 +674,7 @@ def _display(image):
             "Each panel of write_panels must be a (height, width) or (height, "
             f"width, 3 or 4) image; got shape {array.shape}."
         )
+    as_batch(array[np.newaxis], name="panel image", caller="write_panels")
     values = _image_values(array, "minmax", "PNG", "panel")
     return Image.fromarray(np.ascontiguousarray(values)).convert("RGB")
 

@@ -678,3 +678,9 @@ def test_write_mat_failure_keeps_existing_file(tmp_path):
     assert listing(tmp_path) == ["keep.mat"]
     with pytest.raises(ValueError, match="dict"):
         write_mat(path, [("x", 1)])
+
+
+def test_write_image_of_a_batch_of_one_names_the_shape_given(tmp_path):
+    # Not "a 5-D array": the message speaks of what the caller passed.
+    with pytest.raises(ValueError, match=r"one image.*shape \(1, 4, 5, 3\)"):
+        write_image(tmp_path / "x.png", np.zeros((1, 4, 5, 3)))
