@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import ndimage as ndi
 
+from ._batch import all_finite
 from ._batch import chunk_scratch as scratch
 from ._config import optional_module
 
@@ -120,9 +121,7 @@ def guard_overflow(fast, reference):
 
     def func(src, dst):
         fast(src, dst)
-        with np.errstate(over="ignore", invalid="ignore"):
-            finite = np.isfinite(dst.sum())
-        if not finite:
+        if not all_finite(dst):
             reference(src, dst)
 
     return func

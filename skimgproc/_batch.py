@@ -33,6 +33,7 @@ import numpy as np
 __all__ = [
     "ImageBatch",
     "NonNumericInputError",
+    "all_finite",
     "as_batch",
     "chunk_scratch",
     "effective_n_threads",
@@ -209,14 +210,21 @@ def _as_real_array(X, name):
     return array.astype(dtype, copy=False)
 
 
-def _check_finite(array, name):
-    # The sum is one fast pass; only when it is not finite (a NaN or inf, or
-    # an overflow of large finite values) look element by element. It is
-    # taken in the array's own dtype: a float64 sum of float32 data converts
-    # every value and took 4x longer (2.5 ms on 16 x 512 x 512).
+def all_finite(array):
+    """Whether every value of a float ``array`` is finite.
+
+    The sum is one fast pass; only when it is not finite (a NaN or inf, or
+    an overflow of large finite values) look element by element. It is
+    taken in the array's own dtype: a float64 sum of float32 data converts
+    every value and took 4x longer (2.5 ms on 16 x 512 x 512).
+    """
     with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(array.sum()):
-            return
+        return bool(np.isfinite(array.sum()) or np.isfinite(array).all())
+
+
+def _check_finite(array, name):
+    if all_finite(array):
+        return
     n_nan = int(np.count_nonzero(np.isnan(array)))
     n_inf = int(np.count_nonzero(np.isinf(array)))
     if n_nan or n_inf:

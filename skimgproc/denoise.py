@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._base import ImageTransformer
-from ._batch import as_batch, run_ranges
+from ._batch import all_finite, as_batch, run_ranges
 from ._config import optional_module
 from ._validation import (
     check_bool,
@@ -302,9 +302,8 @@ def _weights_in(dtype, tv_weight, tau, owner):
 
 
 def _check_no_overflow(out, owner):
-    with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(out.sum()) or np.isfinite(out).all():
-            return
+    if all_finite(out):
+        return
     raise ValueError(
         f"{owner} overflowed: the images' values are too large for {out.dtype} "
         "arithmetic (their differences are not finite). Rescale the images and "
