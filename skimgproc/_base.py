@@ -7,6 +7,7 @@ bookkeeping scikit-learn expects after ``fit``, tags, and ``set_output`` for
 outputs that are 2-D tables (image-shaped outputs stay arrays).
 """
 
+import copy
 from math import prod
 
 import numpy as np
@@ -14,7 +15,7 @@ from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._batch import as_batch, pixel_feature_names
+from ._batch import as_batch, is_dask_array, pixel_feature_names
 
 __all__ = ["ImageTransformer"]
 
@@ -51,6 +52,7 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
             channel_axis=getattr(self, "channel_axis", -1),
             allow_channels=self._allow_channels,
             caller=type(self).__name__,
+            lazy=True,
         )
 
     def _validate_input(self, X, *, reset):
@@ -103,16 +105,26 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like
-            Batch of images, in any layout accepted by the package.
+        X : array-like or dask array
+            Batch of images, in any layout accepted by the package. A dask
+            array chunked along the samples gives a lazy dask array.
 
         Returns
         -------
-        X_out : ndarray
-            The results, in the same layout as ``X``.
+        X_out : ndarray or dask array
+            The results, in the same layout as ``X``. For a dask ``X``,
+            nothing is computed until asked: each chunk of images gives the
+            chunk of results that NumPy input would, and NaN or inf are
+            reported then.
         """
         batch = self._validate_input(X, reset=False)
         params = self._check_params(batch)
+        if is_dask_array(batch.images):
+            from ._dask import map_batch
+
+            # A copy, so that a later set_params leaves this result alone.
+            engine = copy.deepcopy(self)._transform
+            return map_batch(engine, batch, params, caller=type(self).__name__)
         return self._wrap_output(self._transform(batch, params), X)
 
     # -- scikit-learn integration --------------------------------------------
@@ -164,7 +176,8 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
         """Set the output container of ``transform`` and ``fit_transform``.
 
         Only 2-D outputs (tables) are wrapped; image-shaped outputs stay
-        NumPy arrays, since a data frame cannot hold them.
+        NumPy arrays, since a data frame cannot hold them, and lazy (dask)
+        results stay dask arrays.
 
         Parameters
         ----------

@@ -22,6 +22,7 @@ so operations only need ``batch.spatial_axes``.
 """
 
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -36,7 +37,9 @@ __all__ = [
     "all_finite",
     "as_batch",
     "chunk_scratch",
+    "default_n_jobs",
     "effective_n_threads",
+    "is_dask_array",
     "pixel_feature_names",
     "run_chunked",
     "run_ranges",
@@ -260,6 +263,7 @@ def as_batch(
     min_spatial=1,
     name="X",
     caller=None,
+    lazy=False,
 ):
     """Validate ``X`` against the batch contract and return an :class:`ImageBatch`.
 
@@ -284,6 +288,11 @@ def as_batch(
         Name of the input in error messages.
     caller : str, optional
         Name of the function or estimator, for error messages.
+    lazy : bool, default=False
+        Whether the caller can work on a dask array (see
+        :mod:`skimgproc._dask`). If so, a dask ``X`` is checked from its
+        shape and dtype now and chunk by chunk when computed, and ``images``
+        is a lazy dask array; otherwise a dask ``X`` is refused.
 
     Returns
     -------
@@ -291,69 +300,112 @@ def as_batch(
     """
     if isinstance(X, ImageBatch):
         return X
-    where = f" for {caller}" if caller else ""
-    image_shape = _check_image_shape(image_shape)
-    axis = _normalize_channel_axis(channel_axis)
-    array = _as_real_array(X, name)
+    options = dict(
+        image_shape=_check_image_shape(image_shape),
+        channel_axis=_normalize_channel_axis(channel_axis),
+        allow_channels=allow_channels,
+        min_spatial=min_spatial,
+        name=name,
+        caller=caller,
+    )
+    if is_dask_array(X):
+        if not lazy:
+            raise TypeError(
+                f"{caller or 'This function'} got a dask array as {name}; the "
+                "functions work on NumPy arrays. Use the estimator (for example "
+                "GaussianBlur().transform(X)), which keeps the result lazy, or "
+                "pass X.compute()."
+            )
+        from ._dask import lazy_batch  # dask is imported only for dask input
 
-    if array.ndim == 2 and image_shape is not None:
+        return lazy_batch(X, options)
+    array = _as_real_array(X, name)
+    n_spatial, has_channels, layout = _layout(array.shape, **options)
+    images = _to_internal(array, layout, options["image_shape"])
+    _check_finite(images, name)
+    return ImageBatch(images, n_spatial, has_channels, layout)
+
+
+def is_dask_array(X):
+    """Whether ``X`` is a dask array; never imports dask (a dask array can
+    only exist once dask is imported)."""
+    dask_array = sys.modules.get("dask.array")
+    return dask_array is not None and isinstance(X, dask_array.Array)
+
+
+def _layout(shape, *, image_shape, channel_axis, allow_channels,
+            min_spatial, name, caller):
+    """Check a batch's shape against the contract, from its shape alone.
+
+    Returns ``(n_spatial, has_channels, layout)``; raises what is wrong
+    with the shape.
+    """
+    where = f" for {caller}" if caller else ""
+    ndim = len(shape)
+    if ndim == 2 and image_shape is not None:
         n_features = prod(image_shape)
-        if array.shape[1] != n_features:
+        if shape[1] != n_features:
             raise ValueError(
-                f"{name} has {array.shape[1]} features per row, but image_shape="
+                f"{name} has {shape[1]} features per row, but image_shape="
                 f"{image_shape} needs {n_features} (height * width"
                 f"{' * channels' if len(image_shape) == 3 else ''})."
             )
-        images = array.reshape((array.shape[0],) + image_shape)
+        internal = (shape[0],) + image_shape
         n_spatial, has_channels, layout = 2, len(image_shape) == 3, "flat"
-    elif array.ndim == 2:
-        images, n_spatial, has_channels, layout = array, 1, False, "images"
-    elif array.ndim == 3:
-        images, n_spatial, has_channels, layout = array, 2, False, "images"
-    elif array.ndim == 4:
-        if axis == 1:
-            images = np.moveaxis(array, 1, -1)
+    elif ndim in (2, 3):
+        internal, n_spatial, has_channels, layout = shape, ndim - 1, False, "images"
+    elif ndim == 4:
+        if channel_axis == 1:
+            internal = (shape[0],) + shape[2:] + shape[1:2]
             layout = "channels_first"
         else:
-            images, layout = array, "images"
+            internal, layout = shape, "images"
         n_spatial, has_channels = 2, True
     else:
         extra = (
             " Reshape your data: a single image needs a leading sample axis "
             "(X[np.newaxis]), a single 1-D signal X.reshape(1, -1)."
-            if array.ndim < 2
+            if ndim < 2
             else ""
         )
         raise ValueError(
-            f"Expected {LAYOUTS}{where}; got a {array.ndim}-D array of shape "
-            f"{array.shape}.{extra}"
+            f"Expected {LAYOUTS}{where}; got a {ndim}-D array of shape "
+            f"{shape}.{extra}"
         )
 
-    if images.shape[0] == 0:
+    if internal[0] == 0:
         raise ValueError(
-            f"Found array with 0 sample(s) (shape={array.shape}) while a minimum "
+            f"Found array with 0 sample(s) (shape={shape}) while a minimum "
             f"of 1 is required{where}: {name} is an empty batch, with no images."
         )
-    spatial = images.shape[1 : 1 + n_spatial]
-    if images.size == 0:
+    spatial = internal[1 : 1 + n_spatial]
+    if prod(internal) == 0:
         raise ValueError(
-            f"Found array with 0 feature(s) (shape={array.shape}) while a minimum "
+            f"Found array with 0 feature(s) (shape={shape}) while a minimum "
             f"of 1 is required{where}: {name} has empty images of shape "
-            f"{images.shape[1:]}."
+            f"{internal[1:]}."
         )
     if min(spatial) < min_spatial:
         raise ValueError(
-            f"{name} has images of shape {images.shape[1:]}{where}; expected at "
+            f"{name} has images of shape {internal[1:]}{where}; expected at "
             f"least {min_spatial} pixels along each spatial axis."
         )
     if has_channels and not allow_channels:
         raise ValueError(
             f"{caller or 'This operation'} works on grayscale images, but {name} "
-            f"has {images.shape[-1]} channels (images of shape {images.shape[1:]}). "
+            f"has {internal[-1]} channels (images of shape {internal[1:]}). "
             "Convert to gray first, for example with skimgproc.Grayscale()."
         )
-    _check_finite(images, name)
-    return ImageBatch(images, n_spatial, has_channels, layout)
+    return n_spatial, has_channels, layout
+
+
+def _to_internal(array, layout, image_shape):
+    """A view of a user-layout array in the internal layout."""
+    if layout == "flat":
+        return array.reshape((array.shape[0],) + image_shape)
+    if layout == "channels_first":
+        return np.moveaxis(array, 1, -1)
+    return array
 
 
 def _normalize_channel_axis(channel_axis):
@@ -388,10 +440,25 @@ def effective_n_threads(n_jobs):
     except AttributeError:  # pragma: no cover - not on Linux
         available = os.cpu_count() or 1
     if n_jobs is None:
-        return available
+        return getattr(_default_threads, "n", None) or available
     if n_jobs < 0:
         return max(1, available + 1 + n_jobs)
     return max(1, int(n_jobs))
+
+
+_default_threads = threading.local()
+
+
+@contextmanager
+def default_n_jobs(n_threads):
+    """Let ``n_jobs=None`` mean ``n_threads`` in this thread, for callers that
+    run chunks in parallel themselves (dask's workers)."""
+    old = getattr(_default_threads, "n", None)
+    _default_threads.n = n_threads
+    try:
+        yield
+    finally:
+        _default_threads.n = old
 
 
 # Work items of about this many bytes keep a filter's intermediate passes in

@@ -35,7 +35,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import ImageTransformer
-from ._batch import as_batch, run_chunked
+from ._batch import as_batch, is_dask_array, run_chunked
 from ._config import optional_module
 from ._validation import check_bool, check_int, check_n_jobs, check_option, fail
 
@@ -178,13 +178,21 @@ def _batch(images, image_shape, caller):
 
 
 def _learn_threshold(images, method, foreground):
+    # Dask batches are reduced chunk by chunk, never gathered.
     if method == "mean":
-        return float(np.mean(images, dtype=np.float64))
-    return _otsu_threshold(images, foreground)
+        return float(images.mean(dtype=np.float64))
+    if is_dask_array(images):
+        from ._dask import unique_counts
+
+        values, counts = unique_counts(images)
+    else:
+        values, counts = np.unique(images, return_counts=True)
+    return _otsu_threshold(values, counts, foreground)
 
 
-def _otsu_threshold(images, foreground):
-    """Otsu's threshold, exact over the distinct values of the batch.
+def _otsu_threshold(values, counts, foreground):
+    """Otsu's threshold, exact over the distinct ``values`` of the batch
+    (sorted, each seen ``counts`` times).
 
     The split of the sorted distinct values that maximises the between-class
     variance ``w0 * w1 * (mu0 - mu1) ** 2`` (Otsu, 1979); for integer images
@@ -192,7 +200,6 @@ def _otsu_threshold(images, foreground):
     value strictly between the two classes (midway), so that ``"below"`` and
     ``"above"`` split the data the same way.
     """
-    values, counts = np.unique(images, return_counts=True)
     values = values.astype(np.float64)
     if values.size == 1:
         return float(values[0])

@@ -356,3 +356,17 @@ def test_as_2d_makes_signals_one_pixel_high():
     assert signals.as_2d(signals.images).shape == (3, 1, 7)
     colour = as_batch(np.zeros((3, 4, 5, 2)))
     assert colour.as_2d(colour.images).shape == (3, 4, 5, 2)
+
+
+def test_default_n_jobs_sets_what_none_means_in_this_thread_only():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from skimgproc._batch import default_n_jobs, effective_n_threads
+
+    everything = effective_n_threads(None)
+    with default_n_jobs(1):
+        assert effective_n_threads(None) == 1
+        assert effective_n_threads(2) == 2  # an explicit n_jobs wins
+        with ThreadPoolExecutor(1) as other:
+            assert other.submit(effective_n_threads, None).result() == everything
+    assert effective_n_threads(None) == everything
