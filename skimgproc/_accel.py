@@ -33,7 +33,7 @@ __all__ = [
     "gaussian_weights",
     "guard_overflow",
     "plan_correlate",
-    "plan_polar",
+    "plan_magnitude",
     "plan_stencil",
     "scratch",
 ]
@@ -267,13 +267,9 @@ def _cv_ready(a):
     return a.strides[-1] == a.itemsize
 
 
-def plan_polar(output):
-    """``func(gx, gy, out)``: ``hypot(gx, gy)`` (``output="magnitude"``) or
-    ``arctan2(gy, gx)`` into ``out`` (which may be ``gy``)."""
-    if output == "angle":
-        # NumPy's float32 arctan2 is vectorised already (and OpenCV's phase
-        # is only accurate to 1e-4 rad).
-        return lambda gx, gy, out: np.arctan2(gy, gx, out=out)
+def plan_magnitude():
+    """``func(gx, gy, out)``: ``hypot(gx, gy)`` into ``out`` (which may be
+    ``gy``); ``gx`` may be overwritten."""
     if not accelerate():
         return lambda gx, gy, out: np.hypot(gx, gy, out=out)
 
@@ -315,14 +311,18 @@ def _edge_indices_cached(size, mode):
 
 
 def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
-    """``func(src, dst)`` computing a Sobel-type ``output`` (x, y, magnitude
-    or angle) in one compiled pass per chunk, or None without numba, for
-    1-D signals (no 3 x 3 neighbourhood) and for ``mode="constant"`` with a
-    nonzero ``cval`` (see :mod:`skimgproc._stencil_numba`).
-    ``fallback(src, dst)`` is called for blocks of float64 values too large
-    or too small to square, and for float32 values whose result overflows
-    float32; in range, the float32 arithmetic cannot overflow, so the result
-    needs no further check."""
+    """``func(src, dst)`` computing Sobel-type outputs in one compiled pass
+    per chunk, or None without numba, for 1-D signals (no 3 x 3
+    neighbourhood) and for ``mode="constant"`` with a nonzero ``cval`` (see
+    :mod:`skimgproc._stencil_numba`).
+
+    ``output`` is one of "x", "y", "magnitude", "angle" (then ``dst`` is an
+    array) or a tuple of distinct names (then ``dst`` is a sequence of
+    arrays in that order, all written from one padded copy of each block of
+    images). ``fallback(src, dst)``, of the same form, is called for blocks
+    of float64 values too large or too small to square, and for float32
+    values whose result overflows float32; in range, the float32 arithmetic
+    cannot overflow, so the result needs no further check."""
     if not accelerate() or batch.n_spatial != 2:
         return None
     if mode in ("constant", "grid-constant") and cval != 0:
@@ -333,21 +333,23 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
         from . import _stencil_numba as kernels
     except Exception:  # pragma: no cover - numba present but unusable
         return None
+    single = isinstance(output, str)
+    outputs = (output,) if single else tuple(output)
     height, width = batch.spatial_shape
     step = batch.n_channels if batch.has_channels else 1
     rows, cols = _edge_indices(height, mode), _edge_indices(width, mode)
-    what = {"x": kernels.X, "y": kernels.Y, "magnitude": kernels.MAGNITUDE,
-            "angle": kernels.BOTH}[output]
     a, b = float(smooth[0]), float(smooth[1])
     full = width * step
 
     def func(src, dst):
+        dsts = (dst,) if single else tuple(dst)
         n = src.shape[0]
         # C-contiguous (a chunk-sized copy of strided input): one compiled
         # signature per dtype.
         src3 = np.ascontiguousarray(src).reshape(n, height, full)
-        out = dst if dst.flags.c_contiguous else np.empty(dst.shape, dst.dtype)
-        out3 = out.reshape(n, height, full)
+        outs = [d if d.flags.c_contiguous else np.empty(d.shape, d.dtype)
+                for d in dsts]
+        out3s = [o.reshape(n, height, full) for o in outs]
         # Blocks of images of about BLOCK_BYTES keep the padded copy and the
         # temporaries small, and the image in the cache from the range check
         # to the padded copy.
@@ -364,50 +366,81 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
             elif src3.dtype == np.float32:
                 typ = np.float64
             else:
-                fallback(src[block], out[block])
+                _fallback(fallback, single, src[block], [o[block] for o in outs])
                 continue
-            # The angle in the kernel in float32; in float64, x and y for NumPy.
-            kind = what
-            if what == kernels.BOTH and typ is np.float32:
-                kind = kernels.ANGLE
-            args = (step, typ(a), typ(b), typ(factor), kind, typ(0))
-            _stencil_block(kernels, src3[block], out3[block], rows, cols, kind,
-                           args)
+            wanted = dict(zip(outputs, (o3[block] for o3 in out3s)))
+            constants = (step, typ(a), typ(b), typ(factor))
+            _stencil_block(kernels, src3[block], wanted, rows, cols, constants, typ)
             if typ is not src3.dtype.type:
                 # float32 data near the float32 limit, computed in float64:
-                # a result beyond float32 is redone as the reference does it.
-                with np.errstate(over="ignore", invalid="ignore"):
-                    if not np.isfinite(out3[block].sum()):
-                        fallback(src[block], out[block])
-        if out is not dst:
-            dst[...] = out
+                # a result beyond float32 is redone as the reference does it
+                # (all_finite: the sum of finite results may overflow).
+                if not all(all_finite(o3[block]) for o3 in out3s):
+                    _fallback(fallback, single, src[block], [o[block] for o in outs])
+        for o, d in zip(outs, dsts):
+            if o is not d:
+                d[...] = o
 
     return func
+
+
+def _fallback(fallback, single, src, dsts):
+    fallback(src, dsts[0] if single else dsts)
 
 
 #: Images per block of the compiled Sobel pass: about this many bytes.
 BLOCK_BYTES = 1 << 20
 
 
-def _stencil_block(kernels, src, out, rows, cols, kind, args):
+def _stencil_block(kernels, src, wanted, rows, cols, constants, typ):
+    """The ``wanted`` outputs (name -> array of ``src``'s shape) of a block
+    of images, each with the kernel a single output would use, so that one
+    call for several outputs gives the values of several calls.
+    ``constants`` are the kernels' (step, a, b, factor), in ``typ``."""
     n, height, full = src.shape
-    step = args[0]
+    step = constants[0]
     padded = (n, height + 2, full + 2 * step)
     pad = _pad(src, step, rows, cols, scratch(padded, src.dtype, "pad"))
-    if full < FLAT_BELOW:
-        # Padded-shape results, of which the interior is kept.
-        res = scratch(padded, out.dtype, "out")
-        aux = scratch(padded, out.dtype, "aux") if kind == kernels.BOTH else res
-        kernels.stencil_flat(pad, res, aux, *args)
-        res, aux = res[:, 1:-1, step:-step], aux[:, 1:-1, step:-step]
-        if kind != kernels.BOTH:
-            out[...] = res
+    zero = typ(0)
+
+    def run(kind, out, aux=None):
+        # ``aux``: the second output of BOTH (x) and POLAR (the angle).
+        if full < FLAT_BELOW:
+            # Padded-shape results, of which the interior is kept.
+            res = scratch(padded, out.dtype, "out")
+            res2 = res if aux is None else scratch(padded, aux.dtype, "aux")
+            kernels.stencil_flat(pad, res, res2, *constants, kind, zero)
+            out[...] = res[:, 1:-1, step:-step]
+            if aux is not None:
+                aux[...] = res2[:, 1:-1, step:-step]
+        else:
+            kernels.stencil_chunk(pad, out, out if aux is None else aux,
+                                  *constants, kind, zero)
+
+    x, y = wanted.get("x"), wanted.get("y")
+    magnitude, angle = wanted.get("magnitude"), wanted.get("angle")
+    in_float32 = typ is np.float32
+    if magnitude is not None and angle is not None and in_float32:
+        run(kernels.POLAR, magnitude, angle)
     else:
-        res = out
-        aux = scratch(out.shape, out.dtype, "aux") if kind == kernels.BOTH else res
-        kernels.stencil_chunk(pad, res, aux, *args)
-    if kind == kernels.BOTH:
-        np.arctan2(res, aux, out=out)
+        if magnitude is not None:
+            run(kernels.MAGNITUDE, magnitude)
+        if angle is not None and in_float32:
+            run(kernels.ANGLE, angle)
+        elif angle is not None:
+            # In float64, x and y for NumPy's arctan2 (into the outputs x
+            # and y when they are wanted too).
+            gy = angle if y is None else y
+            gx = scratch(angle.shape, angle.dtype, "gx") if x is None else x
+            run(kernels.BOTH, gy, gx)
+            np.arctan2(gy, gx, out=angle)
+            x = y = None
+    if x is not None and y is not None:
+        run(kernels.BOTH, y, x)
+    elif x is not None:
+        run(kernels.X, x)
+    elif y is not None:
+        run(kernels.Y, y)
 
 
 def _pad(src, step, rows, cols, pad):

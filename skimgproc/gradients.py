@@ -12,14 +12,13 @@ from scipy import ndimage as ndi
 
 from ._accel import (
     gaussian_weights,
-    guard_overflow,
     plan_correlate,
-    plan_polar,
+    plan_magnitude,
     plan_stencil,
     scratch,
 )
 from ._base import ImageTransformer
-from ._batch import as_batch, run_chunked
+from ._batch import all_finite, as_batch, run_ranges
 from ._validation import (
     check_bool,
     check_gaussian_kernel,
@@ -27,6 +26,7 @@ from ._validation import (
     check_option,
     check_real,
     check_spatial_values,
+    fail,
 )
 from .filters import MODES
 
@@ -98,71 +98,124 @@ def _gaussian_steps(axis, spatial_axes, sigma, truncate, **_):
 _gaussian_derivative.steps = _gaussian_steps
 
 
-def _gradient(batch, derivative, output, n_jobs, **options):
-    """The shared engine: ``output`` of the gradient of every image."""
+def _gradient(batch, derivative, outputs, n_jobs, **options):
+    """The shared engine: a tuple of arrays, the ``outputs`` (a tuple of
+    names) of the gradient of every image, from one pass over the batch."""
     spatial = batch.spatial_axes
     x_axis, y_axis = spatial[-1], (spatial[0] if len(spatial) > 1 else None)
+    # The angle before the magnitude: the fast magnitude may overwrite x.
+    derived = [name for name in ("angle", "magnitude") if name in outputs]
 
-    def make_work(fast, combine):
+    def make_work(fast, magnitude):
         def along(src, axis, dst):
             if axis is None:  # a 1-D signal has no second axis to vary along
                 dst[...] = 0
             elif fast.get(axis) is not None:
                 fast[axis](src, dst)
+                # The fast paths accumulate float32 in float32, scipy in
+                # float64: near the float32 limit a fast sum can overflow
+                # where scipy's does not. Checked on the derivative, so that
+                # no output (the angle of an inf is finite) hides it.
+                if not all_finite(dst):
+                    derivative(src, axis, spatial, dst, **options)
             else:
                 derivative(src, axis, spatial, dst, **options)
             return dst
 
-        def work(src, dst):
-            if output == "x":
-                along(src, x_axis, dst)
-            elif output == "y":
-                along(src, y_axis, dst)
-            else:
-                # One chunk-sized temporary: the y derivative is made in dst.
-                gx = along(src, x_axis, scratch(dst.shape, dst.dtype))
-                along(src, y_axis, dst)
-                combine(gx, dst, dst)
+        def work(src, dsts):
+            out = dict(zip(outputs, dsts))
+            gx = gy = None
+            if "x" in out or derived:
+                # At most one chunk-sized temporary: y is made in the output
+                # computed last when y itself is not asked for.
+                gx = out["x"] if "x" in out else scratch(src.shape, src.dtype)
+                along(src, x_axis, gx)
+            if "y" in out or derived:
+                along(src, y_axis, out["y"] if "y" in out else out[derived[-1]])
+                gy = out["y"] if "y" in out else out[derived[-1]]
+            for name in derived:
+                if name == "angle":
+                    # NumPy's float32 arctan2 is vectorised already (and
+                    # OpenCV's phase is only accurate to 1e-4 rad).
+                    np.arctan2(gy, gx, out=out["angle"])
+                else:
+                    magnitude(gx, gy, out["magnitude"])
 
         return work
 
-    # Fast paths (numba, BLAS, OpenCV), planned in this thread; where none
-    # applies, scipy runs. The reference also redoes any chunk a fast path
-    # overflowed on (see guard_overflow).
-    reference = make_work({}, np.hypot if output == "magnitude" else
-                          lambda gx, gy, out: np.arctan2(gy, gx, out=out))
+    # The scipy reference; it also redoes any block a fast path overflowed on.
+    reference = make_work({}, np.hypot)
+    work = None
     stencil = getattr(derivative, "stencil", None)
     if stencil is not None:  # Sobel, Prewitt: one compiled pass per chunk
         smooth, scale = stencil
         factor = 1.0 / scale if options["normalize"] else 1.0
-        fused = plan_stencil(batch, smooth, factor, output, options["mode"],
-                             options["cval"], fallback=reference)
-        if fused is not None:
-            # Checked for overflow inside, on the rare blocks that can.
-            return run_chunked(fused, batch.images, np.empty_like(batch.images),
-                               n_jobs)
-    fast = {
-        axis: plan_correlate(
-            batch, derivative.steps(axis, spatial, **options), options["mode"],
-            options["cval"],
-        )
-        for axis in (x_axis, y_axis)
-        if axis is not None
-    }
-    work = make_work(fast, plan_polar(output))
-    if any(f is not None for f in fast.values()):
-        work = guard_overflow(work, reference)
-    return run_chunked(work, batch.images, np.empty_like(batch.images), n_jobs)
+        # Checked for overflow inside, on the rare blocks that can.
+        work = plan_stencil(batch, smooth, factor, outputs, options["mode"],
+                            options["cval"], fallback=reference)
+    if work is None:
+        # Fast 1-D passes (BLAS, OpenCV), planned in this thread; where none
+        # applies, scipy runs.
+        fast = {
+            axis: plan_correlate(
+                batch, derivative.steps(axis, spatial, **options),
+                options["mode"], options["cval"],
+            )
+            for axis in (x_axis, y_axis)
+            if axis is not None
+        }
+        # The fast magnitude squares x in place: not when x is an output.
+        magnitude = np.hypot if "x" in outputs else plan_magnitude()
+        work = make_work(fast, magnitude)
+    images = batch.images
+    dsts = tuple(np.empty_like(images) for _ in outputs)
+    run_ranges(lambda a, b: work(images[a:b], [d[a:b] for d in dsts]),
+               images.shape[0], images[:1].nbytes, n_jobs)
+    return dsts
 
 
-def _check_common(output, normalize, mode, cval, n_jobs, owner):
+def _check_output(output, owner, several):
+    """The outputs asked for, as a tuple of names; ``several``: whether a
+    tuple or list of names is accepted (the functions; an estimator gives
+    one array)."""
+    listed = "{" + ", ".join(repr(o) for o in sorted(OUTPUTS)) + "}"
+    if isinstance(output, str) or not several:
+        if isinstance(output, (tuple, list)):
+            fail("output", owner,
+                 f"one of {listed} (a transformer gives one array; the functions "
+                 "take a tuple of outputs)", output)
+        return (check_option(output, "output", owner, OUTPUTS),)
+    expected = (f"one of {listed} or a non-empty tuple of distinct names "
+                "among them")
+    if not isinstance(output, (tuple, list)) or not output:
+        fail("output", owner, expected, output)
+    names = tuple(output)
+    unknown = [n for n in names if not isinstance(n, str) or n not in OUTPUTS]
+    repeated = sorted(n for n in OUTPUTS if names.count(n) > 1)
+    if unknown or repeated:
+        why = (f"{unknown[0]!r} is not an output" if unknown
+               else f"{repeated[0]!r} is asked for twice")
+        # fail's message, with what is wrong in the sequence.
+        raise ValueError(f"The 'output' parameter of {owner} must be {expected}. "
+                         f"Got {output!r} instead: {why}.")
+    return names
+
+
+def _check_common(output, normalize, mode, cval, n_jobs, owner, several=False):
     return dict(
-        output=check_option(output, "output", owner, OUTPUTS),
+        outputs=_check_output(output, owner, several),
         normalize=check_bool(normalize, "normalize", owner),
         mode=check_option(mode, "mode", owner, MODES),
         cval=check_real(cval, "cval", owner),
         n_jobs=check_n_jobs(n_jobs, owner),
     )
+
+
+def _give_back(batch, output, results):
+    """One array for one output name, a tuple for a tuple (or list)."""
+    if isinstance(output, str):
+        return batch.restore(results[0])
+    return tuple(batch.restore(r) for r in results)
 
 
 def _check_gaussian(batch, sigma, truncate, owner):
@@ -183,6 +236,23 @@ _OUTPUT_DOC = """output : {"magnitude", "angle", "x", "y"}, default="magnitude"
         ``"x"``: derivative along the columns (the last spatial axis);
         ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;
         ``"angle"``: ``arctan2(y, x)``, in radians in [-pi, pi]."""
+
+# The functions also take several outputs at once.
+_OUTPUTS_DOC = """output : {"magnitude", "angle", "x", "y"} or tuple of them, \
+default="magnitude"
+        ``"x"``: derivative along the columns (the last spatial axis);
+        ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;
+        ``"angle"``: ``arctan2(y, x)``, in radians in [-pi, pi].
+        A tuple (or list) of distinct names, such as
+        ``("magnitude", "angle")``, returns a tuple of arrays in that order,
+        computed in one pass: the derivatives are taken once, so it costs
+        about one call where separate calls cost one each. Each array is
+        the one a call for that output alone returns (the fast paths may
+        differ from it within float rounding)."""
+
+_RETURNS_DOC = """gradient : ndarray or tuple of ndarray
+        Same shape as ``images``; float32 stays float32. A tuple, one array
+        per name, when ``output`` is a tuple or list."""
 
 _LAYOUT_DOC = """channel_axis : {-1, 1}, default=-1
         Axis of the channels of 4-D input; colour images are differentiated
@@ -228,8 +298,7 @@ def sobel_gradient(
 
     Returns
     -------
-    gradient : ndarray
-        Same shape as ``images``; float32 stays float32.
+    {returns}
 
     See Also
     --------
@@ -247,11 +316,19 @@ def sobel_gradient(
     >>> ramp = np.tile(np.arange(6.0), (1, 6, 1))  # brightness grows along x
     >>> sobel_gradient(ramp, output="x", normalize=True)[0, 2, 1:-1]
     array([1., 1., 1., 1.])
+
+    Several outputs from one pass over the batch:
+
+    >>> magnitude, angle = sobel_gradient(ramp, output=("magnitude", "angle"),
+    ...                                   normalize=True)
+    >>> magnitude[0, 2, 1:-1], angle[0, 2, 1:-1]
+    (array([1., 1., 1., 1.]), array([0., 0., 0., 0.]))
     """
     batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
                      caller="sobel_gradient")
-    params = _check_common(output, normalize, mode, cval, n_jobs, "sobel_gradient")
-    return batch.restore(_gradient(batch, _SOBEL, **params))
+    params = _check_common(output, normalize, mode, cval, n_jobs, "sobel_gradient",
+                           several=True)
+    return _give_back(batch, output, _gradient(batch, _SOBEL, **params))
 
 
 def prewitt_gradient(
@@ -286,8 +363,7 @@ def prewitt_gradient(
 
     Returns
     -------
-    gradient : ndarray
-        Same shape as ``images``; float32 stays float32.
+    {returns}
 
     See Also
     --------
@@ -305,11 +381,15 @@ def prewitt_gradient(
     >>> ramp = np.tile(np.arange(6.0), (1, 6, 1)).transpose(0, 2, 1)  # along y
     >>> prewitt_gradient(ramp, output="angle")[0, 2, 2]  # pointing down the rows
     np.float64(1.5707963267948966)
+    >>> x, y = prewitt_gradient(ramp, output=["x", "y"], normalize=True)
+    >>> float(x[0, 2, 2]), float(y[0, 2, 2])
+    (0.0, 1.0)
     """
     batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
                      caller="prewitt_gradient")
-    params = _check_common(output, normalize, mode, cval, n_jobs, "prewitt_gradient")
-    return batch.restore(_gradient(batch, _PREWITT, **params))
+    params = _check_common(output, normalize, mode, cval, n_jobs, "prewitt_gradient",
+                           several=True)
+    return _give_back(batch, output, _gradient(batch, _PREWITT, **params))
 
 
 def gaussian_gradient(
@@ -350,8 +430,7 @@ def gaussian_gradient(
 
     Returns
     -------
-    gradient : ndarray
-        Same shape as ``images``; float32 stays float32.
+    {returns}
 
     See Also
     --------
@@ -364,17 +443,22 @@ def gaussian_gradient(
     >>> ramp = 3.0 * np.tile(np.arange(20.0), (1, 20, 1))
     >>> round(float(gaussian_gradient(ramp, sigma=2.0)[0, 10, 10]), 2)
     3.0
+    >>> x, magnitude = gaussian_gradient(ramp, sigma=2.0, output=("x", "magnitude"))
+    >>> x.shape == magnitude.shape == ramp.shape
+    True
     """
     batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
                      caller="gaussian_gradient")
-    params = _check_common(output, False, mode, cval, n_jobs, "gaussian_gradient")
+    params = _check_common(output, False, mode, cval, n_jobs, "gaussian_gradient",
+                           several=True)
     params.update(_check_gaussian(batch, sigma, truncate, "gaussian_gradient"))
-    return batch.restore(_gradient(batch, _gaussian_derivative, **params))
+    return _give_back(batch, output,
+                      _gradient(batch, _gaussian_derivative, **params))
 
 
 for _function in (sobel_gradient, prewitt_gradient, gaussian_gradient):
     _function.__doc__ = _function.__doc__.format(
-        output=_OUTPUT_DOC, layout=_LAYOUT_DOC
+        output=_OUTPUTS_DOC, layout=_LAYOUT_DOC, returns=_RETURNS_DOC
     )
 
 
@@ -390,7 +474,8 @@ class _Gradient(ImageTransformer):
         )
 
     def _transform(self, batch, params):
-        return batch.restore(_gradient(batch, type(self)._derivative, **params))
+        (result,) = _gradient(batch, type(self)._derivative, **params)
+        return batch.restore(result)
 
 
 _ESTIMATOR_DOC = """{summary}
