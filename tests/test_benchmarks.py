@@ -125,3 +125,18 @@ def test_neumann_chapter_iteration_decreases_the_neumann_energy():
     steps = wl.chapter_steps(im, periodic=False)
     energies = [wl.rof_energy(next(steps), im, False) for _ in range(400)]
     assert energies[-1] < energies[50] < energies[0]
+
+
+@pytest.mark.slow
+def test_dask_scaling_times_every_setting():
+    pytest.importorskip("distributed")
+    from benchmarks import dask_scaling
+
+    results = dask_scaling.measure(n_images=4, size=24, repeats=1,
+                                   worker_counts=(1, 2))
+    assert set(results) == set(dask_scaling.workloads())
+    for rows in results.values():
+        assert list(rows) == ["NumPy batch, n_jobs=1", "NumPy batch, n_jobs=2",
+                              "dask, 1 worker", "dask, 2 workers"]
+        assert all(seconds > 0 for seconds in rows.values())
+    assert "| dask, 2 workers |" in dask_scaling.table(results)

@@ -15,3 +15,6 @@ def test_readme_python_snippets_run():
     # What the snippets claim in their comments.
     assert namespace["search"].best_params_ == {"tv_weight": 60}
     assert namespace["counter"].transform(namespace["houses"][None])[0, 0] == 48
+    assert namespace["features"].chunksize == (100, 65536)
+    assert namespace["first"].shape == (100, 65536)
+    assert namespace["sigma_search"].best_params_ == {"gaussianblur__sigma": 1.0}
