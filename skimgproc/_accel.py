@@ -12,8 +12,10 @@ axis in turn; every path here computes the same map:
   products instead of one scipy call per line of pixels.
 * **opencv**: for larger images, ``cv2.sepFilter2D`` with scipy's 1-D
   weights and the matching border (OpenCV correlates, as scipy does).
-* **numba** (Sobel, Prewitt): both 3 x 3 derivatives and the magnitude or
-  angle in one compiled pass per chunk (:mod:`._stencil_numba`).
+* **numba** (Sobel, Prewitt): both 3 x 3 derivatives and the magnitude,
+  the angle or both in one compiled pass per block of images, after one
+  compiled pass that pads the block and finds its range
+  (:mod:`._stencil_numba`).
 
 Each planner is called in the caller's thread (it reads the configuration)
 and returns ``func(src, dst)`` for :func:`skimgproc._batch.run_chunked`, or
@@ -173,7 +175,8 @@ def plan_correlate(batch, steps, mode, cval):
             return None
         weights[axis] = w
     spatial = batch.spatial_shape
-    if any(w is not None and len(w) > 4 * size + 1 for size, w in zip(spatial, weights)):
+    if any(w is not None and len(w) > 4 * size + 1
+           for size, w in zip(spatial, weights)):
         # A kernel far longer than the image: scipy is as fast, and exact.
         return None
     channels = batch.n_channels if batch.has_channels else 1
@@ -351,16 +354,20 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
                 for d in dsts]
         out3s = [o.reshape(n, height, full) for o in outs]
         # Blocks of images of about BLOCK_BYTES keep the padded copy and the
-        # temporaries small, and the image in the cache from the range check
-        # to the padded copy.
-        per_block = max(1, BLOCK_BYTES // ((height + 2) * (full + 2 * step)
-                                           * src3.itemsize))
+        # temporaries small, in the cache from the padded copy to the stencil.
+        padded = ((height + 2) * (full + 2 * step))
+        per_block = max(1, BLOCK_BYTES // (padded * src3.itemsize))
         low, high = _SAFE_RANGE[src3.dtype.char]
+        bits, mask = _BITS[src3.dtype.char]
         for start in range(0, n, per_block):
             block = slice(start, min(n, start + per_block))
+            shape = (block.stop - start, height + 2, full + 2 * step)
+            pad = scratch(shape, src3.dtype, "pad")
+            largest = kernels.pad_bits(src3[block].view(bits), pad.view(bits),
+                                       step, rows, cols, mask)
+            largest = float(bits(largest).view(src3.dtype))
             # float32 arithmetic where its squares can neither overflow nor
             # underflow to an error above float32 rounding of the data's scale.
-            largest = max(float(src3[block].max()), -float(src3[block].min()))
             if low <= largest <= high or largest == 0:
                 typ = src3.dtype.type
             elif src3.dtype == np.float32:
@@ -370,7 +377,7 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
                 continue
             wanted = dict(zip(outputs, (o3[block] for o3 in out3s)))
             constants = (step, typ(a), typ(b), typ(factor))
-            _stencil_block(kernels, src3[block], wanted, rows, cols, constants, typ)
+            _stencil_block(kernels, pad, wanted, constants, typ)
             if typ is not src3.dtype.type:
                 # float32 data near the float32 limit, computed in float64:
                 # a result beyond float32 is redone as the reference does it
@@ -392,15 +399,15 @@ def _fallback(fallback, single, src, dsts):
 BLOCK_BYTES = 1 << 20
 
 
-def _stencil_block(kernels, src, wanted, rows, cols, constants, typ):
-    """The ``wanted`` outputs (name -> array of ``src``'s shape) of a block
-    of images, each with the kernel a single output would use, so that one
-    call for several outputs gives the values of several calls.
-    ``constants`` are the kernels' (step, a, b, factor), in ``typ``."""
-    n, height, full = src.shape
+def _stencil_block(kernels, pad, wanted, constants, typ):
+    """The ``wanted`` outputs (name -> array of shape (n, height, width *
+    step)) of a block of padded images, each with the kernel a single output
+    would use, so that one call for several outputs gives the values of
+    several calls. ``constants`` are the kernels' (step, a, b, factor), in
+    ``typ``."""
+    padded = pad.shape
     step = constants[0]
-    padded = (n, height + 2, full + 2 * step)
-    pad = _pad(src, step, rows, cols, scratch(padded, src.dtype, "pad"))
+    full = padded[2] - 2 * step
     zero = typ(0)
 
     def run(kind, out, aux=None):
@@ -443,14 +450,7 @@ def _stencil_block(kernels, src, wanted, rows, cols, constants, typ):
         run(kernels.Y, y)
 
 
-def _pad(src, step, rows, cols, pad):
-    """``src`` (n, h, w * step) extended by one pixel on each side, as the
-    mode extends it (``rows``, ``cols`` from :func:`_edge_indices`; -1, for
-    the constant mode, is only used here with ``cval`` 0)."""
-    pad[:, 1:-1, step:-step] = src
-    for index, row in zip(rows, (0, -1)):
-        pad[:, row, step:-step] = 0 if index < 0 else src[:, index]
-    for index, cols_ in zip(cols, (slice(0, step), slice(-step, None))):
-        first = step + index * step
-        pad[:, :, cols_] = 0 if index < 0 else pad[:, :, first:first + step]
-    return pad
+#: Unsigned integers of a float's width, and all their bits but the sign's:
+#: see :func:`skimgproc._stencil_numba.pad_bits`.
+_BITS = {"f": (np.uint32, np.uint32(0x7FFF_FFFF)),
+         "d": (np.uint64, np.uint64(0x7FFF_FFFF_FFFF_FFFF))}

@@ -21,7 +21,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["atan2_f32", "stencil_chunk", "stencil_flat"]
+__all__ = ["atan2_f32", "pad_bits", "stencil_chunk", "stencil_flat"]
 
 # error_model="numpy": no ZeroDivisionError check on float division, which
 # would keep the loops from vectorising.
@@ -159,3 +159,59 @@ def stencil_flat(pad, out, aux, step, a, b, factor, what, zero):
           flat[w2 + s2:w2 + s2 + size],
           flat_out[first:first + size], flat_aux[first:first + size], size,
           a, b, factor, what, zero)
+
+
+@_jit
+def pad_bits(src, pad, step, rows, cols, mask):
+    """Copy a block of images into ``pad``, extended by one pixel on each
+    side as the border mode extends it, and return the largest ``|value|``:
+    the one pass over the block before the stencil.
+
+    Parameters
+    ----------
+    src : ndarray, shape (n, height, width * step)
+        The images' bits, as unsigned integers of the values' width (uint32
+        for float32): copying bits copies the values, and ``bits & mask``
+        (the sign bit cleared) orders as ``|value|`` does for finite values,
+        so that the largest is an integer maximum, which vectorises (a float
+        one does not, for NaN's sake).
+    pad : ndarray, shape (n, height + 2, (width + 2) * step)
+        Same dtype as ``src``; written whole.
+    rows, cols : ndarray of int64, shape (2,)
+        The row (column) scipy reads for index -1 and for index ``height``
+        (``width``), from ``_accel._edge_indices``; -1 for zeros (the
+        ``constant`` mode with ``cval`` 0).
+    mask : unsigned integer
+        All bits but the sign bit.
+
+    Returns
+    -------
+    largest : unsigned integer
+        The bits of the largest ``|value|``.
+    """
+    n, height, full = src.shape
+    # 0 of the bits' type: a plain 0 would make ``x if c else 0`` a float,
+    # which rounds 64-bit integers.
+    zero = mask ^ mask
+    largest = zero
+    first, last = cols[0] * step, cols[1] * step
+    for k in range(n):
+        for i in range(height):
+            line, out = src[k, i], pad[k, i + 1]
+            inner = out[step:step + full]
+            for j in range(full):
+                inner[j] = line[j]
+                largest = max(largest, line[j] & mask)
+            for c in range(step):
+                out[c] = line[first + c] if first >= 0 else zero
+                out[step + full + c] = line[last + c] if last >= 0 else zero
+        # Whole padded rows: the corners as the columns extend those rows.
+        if rows[0] >= 0:
+            pad[k, 0] = pad[k, rows[0] + 1]
+        else:
+            pad[k, 0] = zero
+        if rows[1] >= 0:
+            pad[k, height + 1] = pad[k, rows[1] + 1]
+        else:
+            pad[k, height + 1] = zero
+    return largest
