@@ -124,15 +124,14 @@ def _gradient(batch, derivative, outputs, n_jobs, **options):
 
         def work(src, dsts):
             out = dict(zip(outputs, dsts))
-            gx = gy = None
+            # At most one chunk-sized temporary: y is made in the output
+            # computed last when y itself is not asked for.
             if "x" in out or derived:
-                # At most one chunk-sized temporary: y is made in the output
-                # computed last when y itself is not asked for.
-                gx = out["x"] if "x" in out else scratch(src.shape, src.dtype)
-                along(src, x_axis, gx)
+                gx = along(src, x_axis, out["x"] if "x" in out
+                           else scratch(src.shape, src.dtype))
             if "y" in out or derived:
-                along(src, y_axis, out["y"] if "y" in out else out[derived[-1]])
-                gy = out["y"] if "y" in out else out[derived[-1]]
+                gy = along(src, y_axis, out["y"] if "y" in out
+                           else out[derived[-1]])
             for name in derived:
                 if name == "angle":
                     # NumPy's float32 arctan2 is vectorised already (and
