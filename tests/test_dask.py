@@ -210,6 +210,18 @@ def test_set_params_after_transform_leaves_the_lazy_result_alone():
     assert_same_result(lazy, GaussianBlur(1.0).fit_transform(X))
 
 
+def test_two_fitted_estimators_in_one_graph_keep_their_own_state():
+    # Keys name the estimator's state: two thresholds must not collide.
+    X = np.array([[[0.0, 50.0, 110.0, 200.0]]])
+    low = Threshold("otsu").fit(np.array([[[0.0, 100.0, 120.0, 210.0]]]))
+    high = Threshold("otsu").fit(np.array([[[0.0, 10.0, 200.0, 210.0]]]))
+    lazy_X = da.from_array(X, chunks=1)
+    both = da.stack([low.transform(lazy_X), high.transform(lazy_X)]).compute()
+    np.testing.assert_array_equal(both[0], low.transform(X))
+    np.testing.assert_array_equal(both[1], high.transform(X))
+    assert not np.array_equal(both[0], both[1])
+
+
 def test_reference_path_setting_reaches_the_chunks():
     pytest.importorskip("cv2")  # otherwise both paths are the same code
     X = _gray(4, shape=(64, 64))
