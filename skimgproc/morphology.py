@@ -35,7 +35,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import ImageTransformer
-from ._batch import as_batch, is_dask_array, run_chunked
+from ._batch import as_batch, chunk_scratch, is_dask_array, run_chunked
 from ._config import optional_module
 from ._validation import check_bool, check_int, check_n_jobs, check_option, fail
 
@@ -349,8 +349,10 @@ class _Mosaic:
         """The 2-D work array ``name`` (made on first use) for this mosaic."""
         array = self._workspace.get(name)
         if array is None:
-            array = self._workspace[name] = np.empty(self._workspace["capacity"],
-                                                     dtype)
+            # The thread's scratch, kept for its next chunks: fresh memory
+            # for every chunk cost page faults, which threads take in turn.
+            array = self._workspace[name] = chunk_scratch(
+                (self._workspace["capacity"],), dtype, slot=("mosaic", name))
         return array[: self.size].reshape(-1, self.cols)
 
     def blocks(self, buffer):
