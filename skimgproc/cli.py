@@ -387,7 +387,8 @@ def _signed(values):
 
 def _demo_derivatives(outdir, gray):
     image = gray[None].astype(np.float64)
-    sobel = {k: sobel_gradient(image, output=k)[0] for k in ("x", "y", "magnitude")}
+    names = ("x", "y", "magnitude")
+    sobel = {k: v[0] for k, v in zip(names, sobel_gradient(image, output=names))}
     write_panels(
         outdir / "sobel.png",
         [("original", gray), ("Sobel x derivative", _signed(sobel["x"])),
@@ -397,11 +398,10 @@ def _demo_derivatives(outdir, gray):
     )
     panels = []
     for sigma in (2, 5, 10):
-        for output, label in (("x", "x derivative"), ("y", "y derivative"),
-                              ("magnitude", "magnitude")):
-            values = gaussian_gradient(image, sigma, output=output)[0]
-            panels.append((f"sigma={sigma}: {label}",
-                           values if output == "magnitude" else _signed(values)))
+        x, y, magnitude = (v[0] for v in gaussian_gradient(image, sigma, output=names))
+        panels += [(f"sigma={sigma}: x derivative", _signed(x)),
+                   (f"sigma={sigma}: y derivative", _signed(y)),
+                   (f"sigma={sigma}: magnitude", magnitude)]
     write_panels(outdir / "gaussian_derivatives.png", panels, ncols=3,
                  title="Gaussian derivatives at sigma 2, 5, 10 (mid-gray: 0)")
     numbers = [f"Sobel gradient magnitude: max {sobel['magnitude'].max():.0f}, "
