@@ -614,7 +614,9 @@ _ITERATIONS_DOC = """iterations : int, default={default}
 _JOBS_DOC = """image_shape : tuple of int, optional
         ``(height, width)`` when the input holds flattened images as rows.
     n_jobs : int, optional
-        Threads to use; None uses every available core."""
+        Threads to use; None uses every available core. With OpenCV
+        installed, its labelling may also use OpenCV's own thread pool
+        (``cv2.setNumThreads`` sets its size)."""
 
 
 def binary_opening(images, structure=(9, 5), iterations=1, *, image_shape=None,
@@ -1028,7 +1030,9 @@ _MORPH_ESTIMATOR_DOC = """{summary}
         output is flattened too); with None, 2-D input is a batch of 1-D
         signals, each an image one pixel high.
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use; None uses every available core. With OpenCV
+        installed, its labelling may also use OpenCV's own thread pool
+        (``cv2.setNumThreads`` sets its size).
 
     Attributes
     ----------
@@ -1094,7 +1098,9 @@ class ConnectedComponents(ImageTransformer):
     image_shape : tuple of int, default=None
         ``(height, width)`` when ``X`` holds flattened images as rows.
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use; None uses every available core. With OpenCV
+        installed, its labelling may also use OpenCV's own thread pool
+        (``cv2.setNumThreads`` sets its size).
 
     Attributes
     ----------
@@ -1179,7 +1185,9 @@ class BinaryOpeningCounter(_LearnedThresholdMixin, ImageTransformer):
         ``(height, width)`` when ``X`` holds flattened images as rows (such
         as ``load_digits().data``).
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use; None uses every available core. With OpenCV
+        installed, its labelling may also use OpenCV's own thread pool
+        (``cv2.setNumThreads`` sets its size).
 
     Attributes
     ----------
