@@ -7,7 +7,8 @@ A dask batch is checked at once from its shape and dtype, with the same
 rules and messages as a NumPy batch (:func:`skimgproc._batch.as_batch`).
 Its spatial and channel axes are brought to single chunks, so that every
 chunk is a batch of whole images and no operation mixes images across chunks;
-the sample axis keeps the user's chunks. What needs the values (NaN and inf)
+the sample axis keeps the user's chunks (less empty ones, and split where
+whole images would make a chunk larger than dask's ``array.chunk-size``). What needs the values (NaN and inf)
 is checked chunk by chunk when the result is computed, by running the NumPy
 contract on each chunk. An estimator's ``transform`` then runs its NumPy
 engine on each chunk: the result is the NumPy result, chunk by chunk.
@@ -17,8 +18,8 @@ import math
 from dataclasses import replace
 
 import dask
-import dask.array as da
 import numpy as np
+from dask.utils import parse_bytes
 
 from ._batch import (
     ImageBatch,
@@ -46,14 +47,33 @@ def lazy_batch(X, options):
         )
     dtype = _float_dtype(X.dtype, name)
     n_spatial, has_channels, layout = _layout(X.shape, **options)
-    # Whole images in every chunk: only the sample axis stays chunked.
-    X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
+    X = X.rechunk(_whole_image_chunks(X))
     template = ImageBatch(None, n_spatial, has_channels, layout)
     sample = as_batch(np.zeros((1,) + X.shape[1:], X.dtype), **options).images
     images = _map_blocks(
         _internal_block, X, sample, token="skimgproc-as-batch", options=options
     )
     return replace(template, images=images)
+
+
+def _whole_image_chunks(X):
+    """Chunks of ``X`` holding whole images: the user's sample chunks, less
+    the empty ones (filtering with a mask leaves some), and fewer images to
+    a chunk where merging the image axes would make chunks larger than both
+    the user's and dask's ``array.chunk-size``."""
+    samples = tuple(size for size in X.chunks[0] if size)
+    image_bytes = math.prod(X.shape[1:]) * X.dtype.itemsize
+    user_bytes = math.prod(max(sizes) for sizes in X.chunks) * X.dtype.itemsize
+    limit = max(user_bytes, parse_bytes(dask.config.get("array.chunk-size")))
+    if max(samples) * image_bytes > limit:
+        per_chunk = max(1, limit // image_bytes)
+        samples = tuple(
+            piece
+            for size in samples
+            for piece in [per_chunk] * (size // per_chunk) + [size % per_chunk]
+            if piece
+        )
+    return (samples,) + tuple((size,) for size in X.shape[1:])
 
 
 def _internal_block(block, options):
@@ -101,9 +121,32 @@ def _map_blocks(func, images, probe, *, token, **kwargs):
     )
 
 
-def unique_counts(images):
-    """``np.unique(images, return_counts=True)`` of a dask array, computed
-    with a reduction over the chunks (the memory it needs grows with the
-    number of distinct values, not with the number of images)."""
-    values, counts = da.unique(images, return_counts=True)
-    return dask.compute(values, counts)
+def unique_counts(images, *, fan_in=8):
+    """``np.unique(images, return_counts=True)`` of a dask array.
+
+    Each chunk counts its own values, then the counts are merged in a tree,
+    ``fan_in`` at a time. No task holds more than a chunk of images or the
+    distinct values of the batch: few for 8- or 16-bit gray levels, up to
+    one per pixel (16 bytes each) for continuous float data.
+    (``dask.array.unique`` compares every distinct value with every pixel:
+    quadratic on float data.)
+    """
+    parts = [_chunk_counts(block) for block in images.to_delayed().ravel()]
+    while len(parts) > 1:
+        parts = [_merge_counts(parts[i : i + fan_in])
+                 for i in range(0, len(parts), fan_in)]
+    return dask.compute(parts[0])[0]
+
+
+@dask.delayed(pure=True)
+def _chunk_counts(block):
+    return np.unique(block, return_counts=True)
+
+
+@dask.delayed(pure=True)
+def _merge_counts(parts):
+    values, where = np.unique(np.concatenate([v for v, _ in parts]),
+                              return_inverse=True)
+    counts = np.bincount(where, weights=np.concatenate([c for _, c in parts]),
+                         minlength=len(values))
+    return values, counts.astype(np.int64)

@@ -9,7 +9,7 @@ keeps the parameters whose ``transform(X)`` is closest to ``y``.
 
 import numpy as np
 
-from ._batch import as_batch
+from ._batch import as_batch, is_dask_array
 from ._validation import check_real
 
 __all__ = ["make_psnr_scorer", "psnr"]
@@ -115,7 +115,14 @@ class _PSNRScorer:
                 "images y, but y is None. Pass the clean images as y, e.g. "
                 "GridSearchCV(...).fit(noisy, clean)."
             )
-        scores = psnr(y, estimator.transform(X), data_range=self.data_range)
+        predicted = estimator.transform(X)
+        # A lazy (dask) fold is computed: PSNR needs its images. The
+        # prediction of a fold is held, as it is for NumPy input.
+        if is_dask_array(predicted):
+            predicted = predicted.compute()
+        if is_dask_array(y):
+            y = y.compute()
+        scores = psnr(y, predicted, data_range=self.data_range)
         return float(np.average(scores, weights=sample_weight))
 
     def __repr__(self):

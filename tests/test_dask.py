@@ -18,6 +18,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 import skimgproc
+import skimgproc.datasets
 from skimgproc import (
     BinaryClosing,
     BinaryOpening,
@@ -192,6 +193,36 @@ def test_learned_threshold_is_a_reduction_over_chunks(estimator, method):
     assert sizes.nbytes and max(sizes.nbytes) <= X[:4].nbytes
 
 
+@pytest.mark.parametrize("estimator", [Threshold, BinaryOpeningCounter])
+def test_otsu_on_float_data_equals_numpy(estimator):
+    # Continuous values: as many distinct values as pixels (dask's own
+    # unique was quadratic in them).
+    X = np.random.default_rng(1).random((60, 32, 32), dtype=np.float32)
+    learned = estimator("otsu").fit(da.from_array(X, chunks=(5, 32, 32)))
+    assert learned.threshold_ == estimator("otsu").fit(X).threshold_
+
+
+def test_empty_sample_chunks_are_dropped():
+    X = _gray(6)
+    keep = np.array([True, True, False, False, True, False])
+    lazy_X = da.from_array(X, chunks=2)[da.from_array(keep, chunks=2)]
+    lazy_X.compute_chunk_sizes()
+    assert lazy_X.chunks[0] == (2, 0, 1)
+    assert_same_result(GaussianBlur().fit_transform(lazy_X),
+                       GaussianBlur().fit_transform(X[keep]))
+    assert Threshold("otsu").fit(lazy_X).threshold_ == \
+        Threshold("otsu").fit(X[keep]).threshold_
+
+
+def test_merged_image_chunks_stay_within_dask_chunk_size():
+    X = _gray(12, shape=(64, 64))  # 16 kB images
+    lazy_X = da.from_array(X, chunks=(12, 16, 16))  # 12 kB chunks
+    with dask.config.set({"array.chunk-size": "50kB"}):
+        lazy = GaussianBlur().fit_transform(lazy_X)
+    assert lazy.chunks[0] == (3, 3, 3, 3)  # 48 kB each, not 12 x 16 kB
+    assert_same_result(lazy, GaussianBlur().fit_transform(X))
+
+
 def test_threshold_learned_on_dask_cuts_numpy_images_the_same():
     X = np.round(_gray(10, dtype=np.float64))
     lazy_fit = Threshold("otsu").fit(da.from_array(X, chunks=3))
@@ -200,6 +231,18 @@ def test_threshold_learned_on_dask_cuts_numpy_images_the_same():
 
 
 # -- no surprises -------------------------------------------------------------
+
+
+def test_psnr_search_on_a_dask_batch_picks_the_numpy_choice():
+    noisy, clean = skimgproc.datasets.make_squares(n_samples=6, size=48)
+    search = GridSearchCV(ROFDenoiser(), {"tv_weight": [5, 60, 400]}, cv=2,
+                          scoring=skimgproc.make_psnr_scorer(data_range=255))
+    local = clone(search).fit(noisy, clean)
+    lazy = clone(search).fit(da.from_array(noisy, chunks=2),
+                             da.from_array(clean, chunks=2))
+    assert lazy.best_params_ == local.best_params_
+    np.testing.assert_allclose(lazy.cv_results_["mean_test_score"],
+                               local.cv_results_["mean_test_score"])
 
 
 def test_set_params_after_transform_leaves_the_lazy_result_alone():
