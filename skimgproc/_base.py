@@ -115,7 +115,8 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
             The results, in the same layout as ``X``. For a dask ``X``,
             nothing is computed until asked: each chunk of images gives the
             chunk of results that NumPy input would, and NaN or inf are
-            reported then.
+            reported then. Dask runs chunks in parallel, so there
+            ``n_jobs=None`` means one thread per chunk.
         """
         batch = self._validate_input(X, reset=False)
         params = self._check_params(batch)
