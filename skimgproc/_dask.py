@@ -47,7 +47,7 @@ def lazy_batch(X, options):
         )
     dtype = _float_dtype(X.dtype, name)
     n_spatial, has_channels, layout = _layout(X.shape, **options)
-    X = X.rechunk(_whole_image_chunks(X))
+    X = X.rechunk(_whole_image_chunks(X, dtype.itemsize))
     template = ImageBatch(None, n_spatial, has_channels, layout)
     sample = as_batch(np.zeros((1,) + X.shape[1:], X.dtype), **options).images
     images = _map_blocks(
@@ -56,14 +56,15 @@ def lazy_batch(X, options):
     return replace(template, images=images)
 
 
-def _whole_image_chunks(X):
+def _whole_image_chunks(X, itemsize):
     """Chunks of ``X`` holding whole images: the user's sample chunks, less
     the empty ones (filtering with a mask leaves some), and fewer images to
     a chunk where merging the image axes would make chunks larger than both
-    the user's and dask's ``array.chunk-size``."""
+    the user's and dask's ``array.chunk-size`` (in the float type the images
+    are processed in, ``itemsize`` bytes a value)."""
     samples = tuple(size for size in X.chunks[0] if size)
-    image_bytes = math.prod(X.shape[1:]) * X.dtype.itemsize
-    user_bytes = math.prod(max(sizes) for sizes in X.chunks) * X.dtype.itemsize
+    image_bytes = math.prod(X.shape[1:]) * itemsize
+    user_bytes = math.prod(max(sizes) for sizes in X.chunks) * itemsize
     limit = max(user_bytes, parse_bytes(dask.config.get("array.chunk-size")))
     if max(samples) * image_bytes > limit:
         per_chunk = max(1, limit // image_bytes)
