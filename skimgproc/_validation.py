@@ -22,10 +22,13 @@ __all__ = [
 ]
 
 
-def fail(name, owner, expected, value):
-    """Raise the package's ValueError for a parameter ``name`` of ``owner``."""
+def fail(name, owner, expected, value, why=None):
+    """Raise the package's ValueError for a parameter ``name`` of ``owner``;
+    ``why`` says what is wrong in ``value`` when that is not plain."""
+    reason = f": {why}" if why else ""
     raise ValueError(
-        f"The '{name}' parameter of {owner} must be {expected}. Got {value!r} instead."
+        f"The '{name}' parameter of {owner} must be {expected}. Got {value!r} "
+        f"instead{reason}."
     )
 
 

@@ -194,9 +194,7 @@ def _check_output(output, owner, several):
     if unknown or repeated:
         why = (f"{unknown[0]!r} is not an output" if unknown
                else f"{repeated[0]!r} is asked for twice")
-        # fail's message, with what is wrong in the sequence.
-        raise ValueError(f"The 'output' parameter of {owner} must be {expected}. "
-                         f"Got {output!r} instead: {why}.")
+        fail("output", owner, expected, output, why)
     return names
 
 
