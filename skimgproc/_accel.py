@@ -325,7 +325,9 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
     images). ``fallback(src, dst)``, of the same form, is called for blocks
     of float64 values too large or too small to square, and for float32
     values whose result overflows float32; in range, the float32 arithmetic
-    cannot overflow, so the result needs no further check."""
+    cannot overflow, so the result needs no further check. The pass that
+    pads a block also finds its largest value, so it takes over the
+    contract's finite check: ``batch.not_finite()`` on a NaN or inf."""
     if not accelerate() or batch.n_spatial != 2:
         return None
     if mode in ("constant", "grid-constant") and cval != 0:
@@ -358,13 +360,15 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
         padded = ((height + 2) * (full + 2 * step))
         per_block = max(1, BLOCK_BYTES // (padded * src3.itemsize))
         low, high = _SAFE_RANGE[src3.dtype.char]
-        bits, mask = _BITS[src3.dtype.char]
+        bits, mask, infinity = _BITS[src3.dtype.char]
         for start in range(0, n, per_block):
             block = slice(start, min(n, start + per_block))
             shape = (block.stop - start, height + 2, full + 2 * step)
             pad = scratch(shape, src3.dtype, "pad")
             largest = kernels.pad_bits(src3[block].view(bits), pad.view(bits),
                                        step, rows, cols, mask)
+            if largest >= infinity:  # NaN and inf bits are the largest
+                batch.not_finite()
             largest = float(bits(largest).view(src3.dtype))
             # float32 arithmetic where its squares can neither overflow nor
             # underflow to an error above float32 rounding of the data's scale.
@@ -450,7 +454,8 @@ def _stencil_block(kernels, pad, wanted, constants, typ):
         run(kernels.Y, y)
 
 
-#: Unsigned integers of a float's width, and all their bits but the sign's:
-#: see :func:`skimgproc._stencil_numba.pad_bits`.
-_BITS = {"f": (np.uint32, np.uint32(0x7FFF_FFFF)),
-         "d": (np.uint64, np.uint64(0x7FFF_FFFF_FFFF_FFFF))}
+#: Unsigned integers of a float's width, all their bits but the sign's (see
+#: :func:`skimgproc._stencil_numba.pad_bits`), and the bits of inf.
+_BITS = {"f": (np.uint32, np.uint32(0x7FFF_FFFF), np.uint32(0x7F80_0000)),
+         "d": (np.uint64, np.uint64(0x7FFF_FFFF_FFFF_FFFF),
+               np.uint64(0x7FF0_0000_0000_0000))}

@@ -32,6 +32,9 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
 
     # Subclasses that refuse colour input set this to False.
     _allow_channels = True
+    # Subclasses whose _transform takes a batch with the finite check left
+    # to its engine (see _batch.as_batch's check_finite) set this to True.
+    _engine_checks_finite = False
 
     def __init_subclass__(cls, **kwargs):
         # scikit-learn's automatic wrapping would put image-shaped outputs in
@@ -45,7 +48,7 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
     def _transform(self, batch, params):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _as_batch(self, X):
+    def _as_batch(self, X, check_finite=True):
         return as_batch(
             X,
             image_shape=getattr(self, "image_shape", None),
@@ -53,11 +56,14 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
             allow_channels=self._allow_channels,
             caller=type(self).__name__,
             lazy=True,
+            check_finite=check_finite,
         )
 
     def _validate_input(self, X, *, reset):
         """Validate ``X``, and record (``reset``) or check the feature count."""
-        batch = self._as_batch(X)
+        # fit may learn from the values: checked there, always.
+        batch = self._as_batch(
+            X, check_finite=reset or not self._engine_checks_finite)
         n_features = prod(batch.sample_shape)
         if batch.is_table:
             # scikit-learn's own bookkeeping: n_features_in_, feature names.
@@ -202,7 +208,8 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
         if hasattr(self, "n_features_in_"):
             columns = self.get_feature_names_out()
         else:  # transform without fit, which stateless estimators allow
-            columns = np.asarray([f"x{i}" for i in range(result.shape[1])], dtype=object)
+            columns = np.asarray([f"x{i}" for i in range(result.shape[1])],
+                                 dtype=object)
         if config == "pandas":
             import pandas as pd
 

@@ -19,6 +19,12 @@ Layouts accepted for ``X`` (first axis = samples):
 Internally ``batch.images`` is always ``(n, *spatial)`` or
 ``(n, *spatial, channels)`` (channels moved last, as a view, never copied),
 so operations only need ``batch.spatial_axes``.
+
+Values must be finite. An engine that reads every value in a compiled pass
+anyway may take over that check (``as_batch(..., check_finite=False)``):
+it then calls :meth:`ImageBatch.not_finite` on the first NaN or inf, and
+:meth:`ImageBatch.check_finite` where it does not check, so that either way
+the error and its message are this module's.
 """
 
 import os
@@ -80,12 +86,32 @@ class ImageBatch:
     layout : {"images", "channels_first", "flat"}
         How to give results back: as images, moving the channels back to
         axis 1, or flattening each sample to a row.
+    finite_checked : bool
+        False while the finite check is left to the engine (see
+        :func:`as_batch`'s ``check_finite``).
+    name : str
+        Name of the input in error messages.
     """
 
     images: np.ndarray
     n_spatial: int
     has_channels: bool
     layout: str
+    finite_checked: bool = True
+    name: str = "X"
+
+    def check_finite(self):
+        """Run the finite check if it was left to the engine, for an engine
+        that does not check as it goes."""
+        if not self.finite_checked:
+            _check_finite(self.images, self.name)
+
+    def not_finite(self):
+        """Raise the contract's error, for an engine that found a NaN or inf
+        in ``images``."""
+        _check_finite(self.images, self.name)
+        raise AssertionError(  # pragma: no cover - the engine was wrong
+            f"an engine reported NaN or inf in {self.name}, which has none")
 
     @property
     def n_samples(self):
@@ -264,6 +290,7 @@ def as_batch(
     name="X",
     caller=None,
     lazy=False,
+    check_finite=True,
 ):
     """Validate ``X`` against the batch contract and return an :class:`ImageBatch`.
 
@@ -293,6 +320,11 @@ def as_batch(
         :mod:`skimgproc._dask`). If so, a dask ``X`` is checked from its
         shape and dtype now and chunk by chunk when computed, and ``images``
         is a lazy dask array; otherwise a dask ``X`` is refused.
+    check_finite : bool, default=True
+        Whether to check now that every value is finite (a pass over the
+        whole batch, in the calling thread). False leaves the check to the
+        engine, which must call :meth:`ImageBatch.not_finite` or
+        :meth:`ImageBatch.check_finite` (see the module docstring).
 
     Returns
     -------
@@ -322,8 +354,10 @@ def as_batch(
     array = _as_real_array(X, name)
     n_spatial, has_channels, layout = _layout(array.shape, **options)
     images = _to_internal(array, layout, options["image_shape"])
-    _check_finite(images, name)
-    return ImageBatch(images, n_spatial, has_channels, layout)
+    if check_finite:
+        _check_finite(images, name)
+    return ImageBatch(images, n_spatial, has_channels, layout,
+                      finite_checked=bool(check_finite), name=name)
 
 
 def is_dask_array(X):
@@ -486,9 +520,9 @@ def run_ranges(func, n_samples, sample_nbytes, n_jobs=None, *, chunk_bytes=None)
 
     The engine of :func:`run_chunked`, for work that writes more than one
     output per chunk. Chunks cover about ``chunk_bytes`` (by default
-    ``CHUNK_BYTES``) of samples of ``sample_nbytes`` each. The calling thread works too, beside ``n_jobs -
-    1`` threads of a pool kept for the next call; a call made from inside
-    ``func`` runs on its own thread only.
+    ``CHUNK_BYTES``) of samples of ``sample_nbytes`` each. The calling
+    thread works too, beside ``n_jobs - 1`` threads of a pool kept for the
+    next call; a call made from inside ``func`` runs on its own thread only.
     """
     n = n_samples
     n_threads = min(effective_n_threads(n_jobs), n)

@@ -100,7 +100,8 @@ _gaussian_derivative.steps = _gaussian_steps
 
 def _gradient(batch, derivative, outputs, n_jobs, **options):
     """The shared engine: a tuple of arrays, the ``outputs`` (a tuple of
-    names) of the gradient of every image, from one pass over the batch."""
+    names) of the gradient of every image, from one pass over the batch.
+    It runs the finite check that ``batch`` may have left to it."""
     spatial = batch.spatial_axes
     x_axis, y_axis = spatial[-1], (spatial[0] if len(spatial) > 1 else None)
     # The angle before the magnitude: the fast magnitude may overwrite x.
@@ -154,7 +155,8 @@ def _gradient(batch, derivative, outputs, n_jobs, **options):
                             options["cval"], fallback=reference)
     if work is None:
         # Fast 1-D passes (BLAS, OpenCV), planned in this thread; where none
-        # applies, scipy runs.
+        # applies, scipy runs. Neither checks that values are finite.
+        batch.check_finite()
         fast = {
             axis: plan_correlate(
                 batch, derivative.steps(axis, spatial, **options),
@@ -322,7 +324,7 @@ def sobel_gradient(
     (array([1., 1., 1., 1.]), array([0., 0., 0., 0.]))
     """
     batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
-                     caller="sobel_gradient")
+                     caller="sobel_gradient", check_finite=False)
     params = _check_common(output, normalize, mode, cval, n_jobs, "sobel_gradient",
                            several=True)
     return _give_back(batch, output, _gradient(batch, _SOBEL, **params))
@@ -383,7 +385,7 @@ def prewitt_gradient(
     (0.0, 1.0)
     """
     batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
-                     caller="prewitt_gradient")
+                     caller="prewitt_gradient", check_finite=False)
     params = _check_common(output, normalize, mode, cval, n_jobs, "prewitt_gradient",
                            several=True)
     return _give_back(batch, output, _gradient(batch, _PREWITT, **params))
@@ -445,7 +447,7 @@ def gaussian_gradient(
     True
     """
     batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
-                     caller="gaussian_gradient")
+                     caller="gaussian_gradient", check_finite=False)
     params = _check_common(output, False, mode, cval, n_jobs, "gaussian_gradient",
                            several=True)
     params.update(_check_gaussian(batch, sigma, truncate, "gaussian_gradient"))
@@ -463,6 +465,7 @@ class _Gradient(ImageTransformer):
     """Shared parameter handling of the gradient estimators."""
 
     _derivative = None
+    _engine_checks_finite = True  # _gradient checks, or its compiled pass
 
     def _check_params(self, batch):
         return _check_common(

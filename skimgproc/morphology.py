@@ -167,11 +167,12 @@ def _check_morph_params(batch, structure, iterations, n_jobs, owner):
     )
 
 
-def _batch(images, image_shape, caller):
+def _batch(images, image_shape, caller, check_finite=True):
     # Binary images and labels are single-channel: colour input is refused
-    # with a message that suggests Grayscale.
+    # with a message that suggests Grayscale. check_finite=False: the
+    # engine of _run_tiles checks (see _binarize_tiles).
     return as_batch(images, image_shape=image_shape, allow_channels=False,
-                    caller=caller)
+                    caller=caller, check_finite=check_finite)
 
 
 # -- thresholds ----------------------------------------------------------------
@@ -408,6 +409,18 @@ def _rect_windows(size, iterations, length):
     return (before, after), (after, before)
 
 
+def _compiled():
+    """:mod:`._morphology_numba`, or None (numba missing or acceleration
+    off): call it in the calling thread, which holds the configuration."""
+    if optional_module("numba") is None:
+        return None
+    try:
+        from . import _morphology_numba
+    except Exception:  # pragma: no cover - numba present but unusable
+        return None
+    return _morphology_numba
+
+
 class _Morphology:
     """Opening, closing or nothing, by a checked structure, on mosaics."""
 
@@ -415,6 +428,7 @@ class _Morphology:
         self.operation = operation
         self.structure = structure
         self.iterations = iterations
+        self.compiled = _compiled()
 
     def gaps(self, shape):
         if self.operation == "none" or self.structure.array is not None:
@@ -457,8 +471,13 @@ class _Morphology:
             if before + after == 0:
                 continue
             src, dst = buffers
-            _window(src.reshape(-1), dst.reshape(-1), before, after, step, op,
-                    scratch)
+            if self.compiled is not None:
+                self.compiled.window(*(a.reshape(-1).view(np.uint8) for a in (
+                    src, dst)), before, after, step, kind == "erode",
+                    *(a.view(np.uint8) for a in scratch))
+            else:
+                _window(src.reshape(-1), dst.reshape(-1), before, after, step,
+                        op, scratch)
             buffers = (dst, src)
         return buffers
 
@@ -516,12 +535,37 @@ def _label_tile(mosaic, buffer, connectivity, cv2, *, raster_order):
     return labels, np.maximum(maxima, offsets), offsets
 
 
-def _run_tiles(batch, morphology, binarize, finish, out, n_jobs):
-    """Threshold (or binarize), apply the morphology and ``finish(tile,
-    result, out_rows)`` each tile of images, on threads over chunks."""
+def _binarize_tiles(batch, morphology, t, foreground):
+    """``binarize(src, mask)`` writing the foreground mask of ``src`` by
+    ``t`` and ``foreground`` (None: nonzero). The compiled one takes the
+    contract's finite check over (see :func:`skimgproc._batch.as_batch`);
+    without it the batch is checked now, if it was not yet."""
+    compiled = morphology.compiled
+    if compiled is None:
+        batch.check_finite()
+        return _binarizer(t, foreground)
+    dtype = batch.images.dtype
+    if t is None:
+        mode, t = compiled.NONZERO, dtype.type(0)
+    else:
+        mode = compiled.BELOW if foreground == "below" else compiled.ABOVE
+        t = _in_dtype(t, dtype, foreground)
+
+    def binarize(src, mask):
+        if not compiled.binarize(src, mask.view(np.uint8), t, mode):
+            batch.not_finite()
+
+    return binarize
+
+
+def _run_tiles(batch, morphology, rule, finish, out, n_jobs):
+    """Binarize by ``rule`` (the ``(threshold, foreground)`` of
+    :func:`_binarizer`), apply the morphology and ``finish(tile, result,
+    out_rows)`` each tile of images, on threads over chunks."""
     shape = batch.as_2d(batch.images).shape[1:]
     gaps = morphology.gaps(shape)
     per_tile = max(1, TILE_PIXELS // ((shape[0] + gaps[0]) * (shape[1] + gaps[1])))
+    binarize = _binarize_tiles(batch, morphology, *rule)
 
     def work(src, dst):
         src = batch.as_2d(src)
@@ -536,7 +580,7 @@ def _run_tiles(batch, morphology, binarize, finish, out, n_jobs):
     return run_chunked(work, batch.images, out, n_jobs)
 
 
-def _label(batch, morphology, binarize, connectivity, n_jobs):
+def _label(batch, morphology, rule, connectivity, n_jobs):
     """Label images (per-image labels 1..k) after the morphology."""
     cv2 = optional_module("cv2")  # in the calling thread
 
@@ -550,39 +594,68 @@ def _label(batch, morphology, binarize, connectivity, n_jobs):
 
     shape = batch.images.shape
     dtype = np.int32 if np.prod(shape[1:]) < 2**31 else np.int64
-    return _run_tiles(batch, morphology, binarize, finish, np.empty(shape, dtype),
+    return _run_tiles(batch, morphology, rule, finish, np.empty(shape, dtype),
                       n_jobs)
 
 
-def _count(batch, morphology, binarize, connectivity, features, n_jobs):
+def _count_runs(run_stats, tile, result, connectivity, want_max):
+    """``(counts, total areas, largest areas)`` of a tile's images, from
+    their runs (the gaps are not read, so need no clearing)."""
+    h, w = tile.shape
+    capacity = h * ((w + 1) // 2)  # runs of one image, at most
+    work = [chunk_scratch((capacity,), np.int32, slot=("runs", name))
+            for name in ("starts", "ends", "parent")]
+    stats = np.empty((tile.n, 3), np.int64)
+    run_stats(tile.images(result).view(np.uint8), connectivity - 1, want_max,
+              *work, stats)
+    return stats.T
+
+
+def _label_stats(tile, result, connectivity, cv2, want_max):
+    """:func:`_count_runs` from a label image (scipy's, or OpenCV's)."""
+    labels, maxima, offsets = _label_tile(tile, result, connectivity, cv2,
+                                          raster_order=False)
+    counts = maxima - offsets
+    # The gaps are background now: count whole blocks.
+    total = np.count_nonzero(tile.blocks(result).reshape(tile.n, -1), axis=1)
+    largest = np.zeros(len(counts), np.int64)
+    if want_max:
+        areas = np.bincount(labels.reshape(-1))[1:]
+        some = counts > 0
+        if some.any():
+            # The label ranges of the images with objects tile 1..total.
+            largest[some] = np.maximum.reduceat(areas, offsets[some])
+    return counts, total, largest
+
+
+def _count(batch, morphology, rule, connectivity, features, n_jobs):
     """The ``(n_images, len(features))`` table of per-image features."""
-    cv2 = optional_module("cv2")  # in the calling thread
+    # Read in the calling thread. The run counter is serial and 2 to 5x
+    # faster than OpenCV's labelling (which needs a label image, and runs on
+    # OpenCV's own threads): n_jobs threads then count n_jobs tiles at once.
+    compiled = _compiled()
+    cv2 = optional_module("cv2")
+    want_max = "max_area" in features
 
     def finish(tile, result, out):
-        labels, maxima, offsets = _label_tile(tile, result, connectivity, cv2,
-                                              raster_order=False)
-        counts = maxima - offsets
-        columns = {"n_objects": counts}
-        if "total_area" in features or "mean_area" in features:
-            # The gaps are background now: count whole blocks.
-            total = np.count_nonzero(tile.blocks(result).reshape(tile.n, -1), axis=1)
-            columns["total_area"] = total
-            columns["mean_area"] = np.divide(
-                total, counts, out=np.zeros(len(counts)), where=counts > 0
-            )
-        if "max_area" in features:
-            areas = np.bincount(labels.reshape(-1))[1:]
-            largest = np.zeros(len(counts), areas.dtype)
-            some = counts > 0
-            if some.any():
-                # The label ranges of the images with objects tile 1..total.
-                largest[some] = np.maximum.reduceat(areas, offsets[some])
-            columns["max_area"] = largest
+        if compiled is not None:
+            counts, total, largest = _count_runs(compiled.run_stats, tile, result,
+                                                 connectivity, want_max)
+        else:
+            counts, total, largest = _label_stats(tile, result, connectivity,
+                                                  cv2, want_max)
+        columns = {
+            "n_objects": counts,
+            "total_area": total,
+            "max_area": largest,
+            "mean_area": np.divide(total, counts, out=np.zeros(len(counts)),
+                                   where=counts > 0),
+        }
         for j, name in enumerate(features):
             out[:, j] = columns[name]
 
     out = np.empty((batch.n_samples, len(features)), batch.images.dtype)
-    return _run_tiles(batch, morphology, binarize, finish, out, n_jobs)
+    return _run_tiles(batch, morphology, rule, finish, out, n_jobs)
 
 
 def _binary_op(batch, operation, structure, iterations, n_jobs):
@@ -590,7 +663,7 @@ def _binary_op(batch, operation, structure, iterations, n_jobs):
         batch.as_2d(out)[...] = tile.images(result)
 
     return _run_tiles(batch, _Morphology(operation, structure, iterations),
-                      _binarizer(None, None), finish, np.empty_like(batch.images),
+                      (None, None), finish, np.empty_like(batch.images),
                       n_jobs)
 
 
@@ -656,7 +729,7 @@ def binary_opening(images, structure=(9, 5), iterations=1, *, image_shape=None,
     >>> binary_opening(images, (3, 3))[0, 3].astype(int)
     array([0, 1, 1, 1, 0, 1, 1, 1, 0])
     """
-    batch = _batch(images, image_shape, "binary_opening")
+    batch = _batch(images, image_shape, "binary_opening", check_finite=False)
     params = _check_morph_params(batch, structure, iterations, n_jobs,
                                  "binary_opening")
     return batch.restore(_binary_op(batch, "opening", **params))
@@ -701,7 +774,7 @@ def binary_closing(images, structure=(9, 5), iterations=1, *, image_shape=None,
     >>> binary_closing(images, (1, 3))[0, 0].astype(int)
     array([0, 1, 1, 1, 1, 1, 1, 1, 0])
     """
-    batch = _batch(images, image_shape, "binary_closing")
+    batch = _batch(images, image_shape, "binary_closing", check_finite=False)
     params = _check_morph_params(batch, structure, iterations, n_jobs,
                                  "binary_closing")
     return batch.restore(_binary_op(batch, "closing", **params))
@@ -751,11 +824,11 @@ def label(images, *, connectivity=1, return_counts=False, image_shape=None,
     >>> counts, label(images, connectivity=2).max(axis=(1, 2))
     (array([3, 1]), array([1, 1], dtype=int32))
     """
-    batch = _batch(images, image_shape, "label")
+    batch = _batch(images, image_shape, "label", check_finite=False)
     connectivity = check_int(connectivity, "connectivity", "label", low=1, high=2)
     n_jobs = check_n_jobs(n_jobs, "label")
     return_counts = check_bool(return_counts, "return_counts", "label")
-    labels = _label(batch, _Morphology("none", None, 1), _binarizer(None, None),
+    labels = _label(batch, _Morphology("none", None, 1), (None, None),
                     connectivity, n_jobs)
     if not return_counts:
         return batch.restore(labels)
@@ -782,7 +855,7 @@ def _count_objects(batch, threshold, foreground, structure, iterations,
     return _count(
         batch,
         _Morphology(operation, structure, iterations),
-        _binarizer(threshold, foreground),
+        (threshold, foreground),
         connectivity,
         features,
         n_jobs,
@@ -847,13 +920,14 @@ def count_objects(images, threshold=128.0, *, foreground="below",
     array([[  2., 400.],
            [  2., 400.]])
     """
-    batch = _batch(images, image_shape, "count_objects")
+    batch = _batch(images, image_shape, "count_objects", check_finite=False)
     params = _check_count_params(
         batch, threshold, foreground, structure, iterations, operation,
         connectivity, ("n_objects",) if features is None else features, n_jobs,
         "count_objects",
     )
     if isinstance(params["threshold"], str):
+        batch.check_finite()  # learned from the values
         params["threshold"] = _learn_threshold(
             batch.images, params["threshold"], params["foreground"]
         )
@@ -996,6 +1070,7 @@ class Threshold(_LearnedThresholdMixin, ImageTransformer):
 class _BinaryMorphology(ImageTransformer):
     _operation = None
     _allow_channels = False
+    _engine_checks_finite = True  # see _binarize_tiles
 
     def __init__(self, structure=(9, 5), iterations=1, *, image_shape=None,
                  n_jobs=None):
@@ -1126,6 +1201,7 @@ class ConnectedComponents(ImageTransformer):
     """
 
     _allow_channels = False
+    _engine_checks_finite = True  # see _binarize_tiles
 
     def __init__(self, connectivity=1, *, image_shape=None, n_jobs=None):
         self.connectivity = connectivity
@@ -1141,7 +1217,7 @@ class ConnectedComponents(ImageTransformer):
         )
 
     def _transform(self, batch, params):
-        labels = _label(batch, _Morphology("none", None, 1), _binarizer(None, None),
+        labels = _label(batch, _Morphology("none", None, 1), (None, None),
                         **params)
         return batch.restore(labels)
 
@@ -1224,6 +1300,7 @@ class BinaryOpeningCounter(_LearnedThresholdMixin, ImageTransformer):
     """
 
     _allow_channels = False
+    _engine_checks_finite = True  # see _binarize_tiles
 
     def __init__(self, threshold=128.0, *, foreground="below", structure=(9, 5),
                  iterations=2, operation="opening", connectivity=1,

@@ -1,10 +1,13 @@
 """The batch input contract, through the public functions and estimators."""
 
+import re
+
 import numpy as np
 import pytest
 import scipy.sparse
 from scipy import ndimage as ndi
 
+import skimgproc
 from skimgproc import (
     Flatten,
     GaussianBlur,
@@ -370,3 +373,88 @@ def test_default_n_jobs_sets_what_none_means_in_this_thread_only():
         with ThreadPoolExecutor(1) as other:
             assert other.submit(effective_n_threads, None).result() == everything
     assert effective_n_threads(None) == everything
+
+
+# Engines that read every value in a compiled pass take the finite check
+# over (as_batch(check_finite=False)); without the compiled pass (reference
+# path, other border modes, other filters) they run the contract's check
+# first. Either way the error is the contract's, with its counts.
+FINITE_CHECKING = {
+    "count_objects": lambda X: skimgproc.count_objects(X),
+    "count_objects, 8-connected areas": lambda X: skimgproc.count_objects(
+        X, connectivity=2, features=("max_area", "n_objects")),
+    "binary_opening": lambda X: skimgproc.binary_opening(X, (3, 3)),
+    "binary_closing": lambda X: skimgproc.binary_closing(X, (3, 3), 2),
+    "label": skimgproc.label,
+    "BinaryOpeningCounter": lambda X: skimgproc.BinaryOpeningCounter().fit(
+        np.zeros_like(X)).transform(X),
+    "BinaryClosing": lambda X: skimgproc.BinaryClosing().fit(
+        np.zeros_like(X)).transform(X),
+    "ConnectedComponents": lambda X: skimgproc.ConnectedComponents().fit(
+        np.zeros_like(X)).transform(X),
+    "sobel_gradient": lambda X: skimgproc.sobel_gradient(
+        X, output=("magnitude", "angle")),
+    "sobel_gradient, constant border 1": lambda X: skimgproc.sobel_gradient(
+        X, mode="constant", cval=1.0),
+    "prewitt_gradient": lambda X: skimgproc.prewitt_gradient(X, output="x"),
+    "gaussian_gradient": lambda X: skimgproc.gaussian_gradient(X, 1.0),
+    "SobelGradient": lambda X: SobelGradient(output="angle").fit(
+        np.zeros_like(X)).transform(X),
+    "PrewittGradient": lambda X: PrewittGradient().fit(
+        np.zeros_like(X)).transform(X),
+    "GaussianGradient": lambda X: GaussianGradient().fit(
+        np.zeros_like(X)).transform(X),
+}
+
+
+@pytest.mark.parametrize("accelerate", [True, False], ids=["fast", "reference"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("caller", sorted(FINITE_CHECKING))
+def test_engines_that_check_finiteness_give_the_contract_error(caller, dtype,
+                                                                accelerate):
+    # 3 MB (float64): several chunks, on both threads.
+    X = np.zeros((48, 128, 128), dtype)
+    X[::3, 40:80, 30:90] = 255.0
+    function = FINITE_CHECKING[caller]
+    cases = [
+        ((0, 0, 0), [np.nan], "1 NaN, 0 inf"),
+        ((47, 127, 127), [np.inf], "0 NaN, 1 inf"),
+        ((30, 64, 5), [-np.inf, np.nan, np.nan], "2 NaN, 1 inf"),
+    ]
+    with config_context(accelerate=accelerate):
+        function(X)  # finite: no error
+        for (k, i, j), values, counts in cases:
+            bad = X.copy()
+            bad[k, i, j:j + len(values)] = values
+            kept = bad.copy()
+            message = (f"Input X contains NaN or inf ({counts} values); "
+                       "expected finite numbers.")
+            with pytest.raises(ValueError, match=re.escape(message)):
+                function(bad)
+            for strided in (bad[:, ::-1], bad.transpose(0, 2, 1)):
+                with pytest.raises(ValueError, match=re.escape(message)):
+                    function(strided)
+            np.testing.assert_array_equal(bad, kept)  # never written
+
+
+def test_check_left_to_the_engine_is_recorded():
+    X = np.array([[[0.0, np.nan]]])
+    batch = as_batch(X, check_finite=False)
+    assert not batch.finite_checked
+    with pytest.raises(ValueError, match="1 NaN, 0 inf"):
+        batch.check_finite()
+    with pytest.raises(ValueError, match="1 NaN, 0 inf"):
+        batch.not_finite()
+    assert as_batch(np.zeros((1, 2, 2))).finite_checked
+    as_batch(np.zeros((1, 2, 2)), check_finite=False).check_finite()  # finite
+
+
+def test_fit_checks_even_where_transform_leaves_it_to_the_engine():
+    X = np.zeros((2, 8, 8))
+    X[1, 2, 2] = np.nan
+    for estimator in (skimgproc.BinaryOpeningCounter(threshold="otsu"),
+                      SobelGradient()):
+        with pytest.raises(ValueError, match="1 NaN, 0 inf"):
+            estimator.fit(X)
+    with pytest.raises(ValueError, match="1 NaN, 0 inf"):
+        skimgproc.count_objects(X, "mean")  # the threshold is learned first

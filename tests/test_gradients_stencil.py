@@ -27,13 +27,21 @@ def test_pad_bits_pads_as_the_mode_and_finds_the_largest_magnitude(mode, shape,
     widths = [(0, 0), (1, 1), (1, 1)] + [(0, 0)] * (len(shape) - 3)
     expected = np.pad(X, widths, mode=NP_MODES[mode]).reshape(
         n, height + 2, (width + 2) * step)
-    bits, mask = _accel._BITS[np.dtype(dtype).char]
+    bits, mask, infinity = _accel._BITS[np.dtype(dtype).char]
     pad = np.full(expected.shape, np.nan, dtype)  # every value must be written
+    edges = _accel._edge_indices(height, mode), _accel._edge_indices(width, mode)
     largest = kernels.pad_bits(
         X.reshape(n, height, width * step).view(bits), pad.view(bits), step,
-        _accel._edge_indices(height, mode), _accel._edge_indices(width, mode), mask)
+        *edges, mask)
     np.testing.assert_array_equal(pad, expected)
-    assert bits(largest).view(dtype) == 50
+    assert bits(largest).view(dtype) == 50 and largest < infinity
+    # Its largest value is how the engine finds NaN and inf (the finite check).
+    for bad in (np.inf, -np.inf, np.nan, -np.nan):
+        Y = X.copy()
+        Y[-1, -1, -1] = bad
+        largest = kernels.pad_bits(Y.reshape(n, height, width * step).view(bits),
+                                   pad.view(bits), step, *edges, mask)
+        assert largest >= infinity
 
 
 def test_pad_bits_of_zeros_and_signed_zeros():

@@ -2,12 +2,14 @@
 
 Every result is compared with scipy.ndimage run on each image alone (the
 independent reference), on both the reference path and the accelerated one
-(OpenCV labels), which the ``path`` fixture switches.
+(OpenCV labels, and numba's run counter for counts), which the ``path``
+fixture switches; the ``counting`` fixture runs each of the three counting
+engines.
 """
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import ndimage as ndi
 from sklearn.base import clone
@@ -39,6 +41,20 @@ ALL_FEATURES = ("n_objects", "mean_area", "max_area", "total_area")
 @pytest.fixture(params=[True, False], ids=["accelerated", "reference"])
 def path(request):
     with skimgproc.config_context(accelerate=request.param):
+        yield request.param
+
+
+@pytest.fixture(params=["runs", "opencv", "scipy"])
+def counting(request, monkeypatch):
+    """The engine that counts: numba's (run counter and 1-D windows),
+    OpenCV's labels and NumPy's windows (numba missing), or scipy's labels
+    and NumPy's windows (the reference path)."""
+    needs = {"runs": "numba", "opencv": "cv2"}.get(request.param)
+    if needs:
+        pytest.importorskip(needs)
+    if request.param == "opencv":
+        monkeypatch.setattr(skimgproc.morphology, "_compiled", lambda: None)
+    with skimgproc.config_context(accelerate=request.param != "scipy"):
         yield request.param
 
 
@@ -476,6 +492,59 @@ def test_count_objects_matches_scipy(operation, connectivity, path):
         expected = ref_features(reference(binary[i], ones, iterations), connectivity)
         assert counts[i] == expected["n_objects"]
         np.testing.assert_allclose(table[i], [expected[f] for f in ALL_FEATURES])
+
+
+def _check_counts(binary, connectivity, **params):
+    table = count_objects(np.where(binary, 0.0, 255.0), features=ALL_FEATURES,
+                          connectivity=connectivity, operation="none", **params)
+    assert table.shape == (len(binary), 4)
+    for i, image in enumerate(binary):
+        expected = ref_features(image, connectivity)
+        np.testing.assert_allclose(table[i], [expected[f] for f in ALL_FEATURES],
+                                   err_msg=f"image {i}")
+
+
+@pytest.mark.parametrize("connectivity", [1, 2])
+def test_count_engines_on_extreme_images(connectivity, counting):
+    shape = (7, 9)
+    rows, cols = np.indices(shape)
+    extremes = np.stack([
+        np.zeros(shape, bool),
+        np.ones(shape, bool),
+        (rows + cols) % 2 == 0,  # the most runs: 4-connected, all apart
+        (rows % 2 == 0) & (cols % 2 == 0),  # apart in both connectivities
+        rows == cols,  # one diagonal: one object only with corners
+        (rows + cols == 8) | (rows == cols),  # a cross of diagonals
+        np.isin(cols, [0, 8]) | (rows == 6),  # a U: joined at its bottom row
+    ])
+    _check_counts(extremes, connectivity)
+    _check_counts(extremes[:, :1], connectivity)  # one pixel wide
+    _check_counts(extremes[:, :, :1], connectivity)
+    _check_counts(extremes[:, :1, :1], connectivity)
+
+
+# The engine fixture holds for every example.
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 300), h=st.integers(1, 40), w=st.integers(1, 40),
+       density=st.floats(0.05, 0.95), seed=st.integers(0, 2**32 - 1),
+       connectivity=st.integers(1, 2))
+def test_count_engines_match_scipy_on_random_batches(counting, n, h, w, density,
+                                                     seed, connectivity):
+    # Up to 300 images: several per mosaic tile, and several tiles.
+    binary = np.random.default_rng(seed).random((n, h, w)) < density
+    _check_counts(binary, connectivity, n_jobs=2)
+
+
+def test_count_engines_on_large_images(counting):
+    # Tiles of one image each, split over threads; and one 1-D signal.
+    rng = np.random.default_rng(5)
+    binary = blobs(rng, 5, (300, 700)) > 0
+    _check_counts(binary, 1, n_jobs=2)
+    _check_counts(binary, 2, n_jobs=1)
+    signal = rng.random((3, 5000)) < 0.5
+    table = count_objects(np.where(signal, 0.0, 255.0), operation="none")
+    np.testing.assert_array_equal(table, [ndi.label(s)[1] for s in signal])
 
 
 def test_counter_equals_function_and_keeps_float32(path):
