@@ -8,10 +8,11 @@ rules and messages as a NumPy batch (:func:`skimgproc._batch.as_batch`).
 Its spatial and channel axes are brought to single chunks, so that every
 chunk is a batch of whole images and no operation mixes images across chunks;
 the sample axis keeps the user's chunks (less empty ones, and split where
-whole images would make a chunk larger than dask's ``array.chunk-size``). What needs the values (NaN and inf)
-is checked chunk by chunk when the result is computed, by running the NumPy
-contract on each chunk. An estimator's ``transform`` then runs its NumPy
-engine on each chunk: the result is the NumPy result, chunk by chunk.
+whole images would make a chunk larger than dask's ``array.chunk-size``).
+What needs the values (NaN and inf) is checked chunk by chunk when the
+result is computed, by running the NumPy contract on each chunk. An
+estimator's ``transform`` then runs its NumPy engine on each chunk: the
+result is the NumPy result, chunk by chunk.
 """
 
 import math

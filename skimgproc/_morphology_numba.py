@@ -2,16 +2,18 @@
 :mod:`skimgproc.morphology`.
 
 Imported only when :func:`skimgproc._config.optional_module` returns numba.
-Each function is one call per tile of the mosaic that holds no GIL, so that
-``n_jobs`` threads work on ``n_jobs`` tiles at once:
+A tile of the mosaic (see :class:`skimgproc.morphology._Mosaic`) takes three
+calls, none holding the GIL, so that ``n_jobs`` threads work on ``n_jobs``
+tiles at once. As NumPy calls, the same steps took and released the GIL
+some twenty times per tile: the opening of 16 x 512 x 512 took 2.9 ms on
+one thread and 2.5 ms on two.
 
-* :func:`binarize` thresholds a tile and, in the same pass, takes over the
-  input contract's finite check (see :func:`skimgproc._batch.as_batch`).
-* :func:`window` is the 1-D erosion or dilation of the mosaic's flat buffer
-  (see :class:`skimgproc.morphology._Mosaic`) by NumPy's doubling steps.
-  The same steps as NumPy calls took and released the GIL some twenty times
-  per tile: in counting 16 x 512 x 512 the opening took 2.9 ms on one
-  thread and 2.5 ms on two.
+* :func:`binarize` thresholds images into a tile, gaps cleared, and in the
+  same pass takes over the input contract's finite check (see
+  :func:`skimgproc._batch.as_batch`).
+* :func:`rect` runs a rectangle's erosions and dilations, each 1-D pass
+  (:func:`window`) by the doubling steps of
+  :func:`skimgproc.morphology._window`.
 * :func:`run_stats` counts objects without a label image: each row's runs
   of foreground pixels are joined to the runs of the row above that they
   touch, in a union-find over runs [1]_. An image has as many objects as
@@ -28,7 +30,7 @@ References
 
 import numba
 
-__all__ = ["binarize", "run_stats", "window"]
+__all__ = ["binarize", "rect", "run_stats", "window"]
 
 _jit = numba.njit(cache=True, nogil=True)
 
@@ -38,17 +40,20 @@ NONZERO, BELOW, ABOVE = 0, 1, 2
 
 
 @_jit
-def binarize(src, out, t, mode):
-    """Write the foreground mask of ``src`` (n, height, width) into ``out``
-    (uint8, same shape) and return whether every value of ``src`` is
+def binarize(src, flat, cols, gap_rows, pitch, t, mode):
+    """Write the foreground mask of the images ``src`` (n, height, width)
+    into a mosaic's flat buffer (see :class:`skimgproc.morphology._Mosaic`),
+    background in its gaps, and return whether every value of ``src`` is
     finite: the contract's finite check in the same pass (``x - x`` is 0
     for a finite ``x``, NaN otherwise; an integer OR keeps the loops
     vectorised, where an early exit would not)."""
     n, height, width = src.shape
+    flat[:gap_rows * cols] = 0
     bad = 0
     for k in range(n):
+        top = (gap_rows + k * pitch) * cols
         for i in range(height):
-            x, o = src[k, i], out[k, i]
+            x, o = src[k, i], flat[top + i * cols:top + i * cols + width]
             if mode == BELOW:
                 for j in range(width):
                     o[j] = x[j] < t
@@ -61,7 +66,19 @@ def binarize(src, out, t, mode):
                 for j in range(width):
                     o[j] = x[j] != 0
                     bad |= (x[j] - x[j]) != 0
+            flat[top + i * cols + width:top + (i + 1) * cols] = 0
+        flat[top + height * cols:top + pitch * cols] = 0
     return bad == 0
+
+
+@_jit
+def _clear_gaps(flat, cols, gap_rows, pitch, height, width):
+    """:meth:`skimgproc.morphology._Mosaic.clear_gaps` on the flat buffer."""
+    flat[:gap_rows * cols] = 0
+    for top in range(gap_rows * cols, flat.size, pitch * cols):
+        for i in range(height):
+            flat[top + i * cols + width:top + (i + 1) * cols] = 0
+        flat[top + height * cols:top + pitch * cols] = 0
 
 
 @_jit
@@ -92,6 +109,27 @@ def window(src, dst, before, after, step, erode, scratch0, scratch1):
         _combine(cur[:hi - lo], cur[shift:shift + hi - lo], dst[lo:hi], erode)
     dst[:min(lo, size)] = 0
     dst[max(hi, lo):] = 0
+
+
+@_jit
+def rect(flat, spare, scratch0, scratch1, plan, cols, gap_rows, pitch, height,
+         width):
+    """The 1-D passes of a rectangle's erosions and dilations on a mosaic's
+    flat buffer, each into the other of ``flat`` and ``spare``; returns 0 or
+    1, which of the two holds the result (its gaps may hold garbage).
+
+    ``plan`` has a row ``(before, after, step, erode, clear_gaps)`` per pass
+    (see :func:`window`); ``clear_gaps`` sets the gaps of the pass's input to
+    background first (a closing's erosion, after its dilation spread into
+    them)."""
+    src, dst, which = flat, spare, 0
+    for k in range(plan.shape[0]):
+        if plan[k, 4]:
+            _clear_gaps(src, cols, gap_rows, pitch, height, width)
+        window(src, dst, plan[k, 0], plan[k, 1], plan[k, 2], plan[k, 3] != 0,
+               scratch0, scratch1)
+        src, dst, which = dst, src, 1 - which
+    return which
 
 
 @_jit

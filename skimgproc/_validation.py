@@ -115,7 +115,8 @@ def check_n_jobs(value, owner):
     """None, or a non-zero integer (scikit-learn's convention)."""
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) or value == 0:
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral)
+            or value == 0):
         fail("n_jobs", owner, "None or a non-zero int", value)
     return int(value)
 

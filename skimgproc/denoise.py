@@ -277,7 +277,7 @@ def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_job
         dst[...] = u.reshape(dst.shape)
         inf[...] = flat_info.reshape(inf.shape)
 
-    run_ranges(solve, F.shape[0], F[:1].nbytes, n_jobs)
+    run_ranges(solve, F.shape[0], F[:1].nbytes, n_jobs, blas=False)
     _check_no_overflow(out, owner)
     info = _info(info, batch)
     _warn_unconverged(info, method, tolerance, max_num_iter, owner)

@@ -153,6 +153,7 @@ def _gradient(batch, derivative, outputs, n_jobs, **options):
         # Checked for overflow inside, on the rare blocks that can.
         work = plan_stencil(batch, smooth, factor, outputs, options["mode"],
                             options["cval"], fallback=reference)
+    compiled = work is not None  # it, and its scipy fallback, call no BLAS
     if work is None:
         # Fast 1-D passes (BLAS, OpenCV), planned in this thread; where none
         # applies, scipy runs. Neither checks that values are finite.
@@ -171,7 +172,8 @@ def _gradient(batch, derivative, outputs, n_jobs, **options):
     images = batch.images
     dsts = tuple(np.empty_like(images) for _ in outputs)
     run_ranges(lambda a, b: work(images[a:b], [d[a:b] for d in dsts]),
-               images.shape[0], images[:1].nbytes, n_jobs)
+               images.shape[0], images[:1].nbytes, n_jobs,
+               blas=not compiled)
     return dsts
 
 
