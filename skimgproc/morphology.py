@@ -659,13 +659,14 @@ def _label_stats(tile, result, connectivity, cv2, want_max, stats):
 
 
 def _count(batch, morphology, rule, connectivity, features, n_jobs):
-    """The ``(n_images, len(features))`` table of per-image features."""
+    """The ``(n_images, len(features))`` table of per-image features, in
+    the images' float dtype; with ``features=None``, the int64 counts."""
     # The run counter is serial and 2.7x as fast as OpenCV's labelling
     # (which writes a label image, on OpenCV's own threads): n_jobs threads
     # then count n_jobs tiles at once. Its run indices and areas are int32.
     runs = morphology.compiled if batch.images[0].size < 2**31 else None
     cv2 = optional_module("cv2")  # in the calling thread
-    want_max = "max_area" in features
+    want_max = features is not None and "max_area" in features
 
     def finish(tile, result, stats):
         if runs is not None:
@@ -678,6 +679,8 @@ def _count(batch, morphology, rule, connectivity, features, n_jobs):
     stats = np.empty((batch.n_samples, 3), np.int64)
     counts, total, largest = _run_tiles(batch, morphology, rule, finish, stats,
                                         n_jobs).T
+    if features is None:
+        return counts.copy()  # exact (float32 holds integers up to 2**24)
     columns = {
         "n_objects": counts,
         "total_area": total,
@@ -962,10 +965,9 @@ def count_objects(images, threshold=128.0, *, foreground="below",
         params["threshold"] = _learn_threshold(
             batch.images, params["threshold"], params["foreground"]
         )
-    table = _count_objects(batch, **params)
     if features is None:
-        return table[:, 0].astype(np.int64)
-    return table
+        params["features"] = None  # the counts alone, as int64
+    return _count_objects(batch, **params)
 
 
 for _function, _defaults in (

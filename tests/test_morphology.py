@@ -848,3 +848,13 @@ def test_counter_as_feature_step_on_digits():
         np.testing.assert_array_equal(
             features[i], [expected["n_objects"], expected["total_area"]]
         )
+
+
+def test_counts_are_exact_beyond_float32_integers():
+    # 2**24 + 1 objects in one float32 signal: the counts never pass through
+    # the float32 feature table (float32 would give 2**24).
+    n = 2**24 + 1
+    signal = np.zeros((1, 2 * n), np.float32)
+    signal[0, ::2] = 255.0
+    counts = count_objects(signal, foreground="above", operation="none")
+    assert counts.dtype == np.int64 and counts.tolist() == [n]
