@@ -425,10 +425,15 @@ def _layout(shape, *, image_shape, channel_axis, allow_channels,
             f"least {min_spatial} pixels along each spatial axis."
         )
     if has_channels and not allow_channels:
+        # Said from the user's shape: such callers take no channel_axis, so
+        # (n, 3, h, w) would otherwise read as images with w channels.
+        given = f"shape {tuple(shape)}" + (
+            f" with image_shape={image_shape}" if layout == "flat" else "")
         raise ValueError(
-            f"{caller or 'This operation'} works on grayscale images, but {name} "
-            f"has {internal[-1]} channels (images of shape {internal[1:]}). "
-            "Convert to gray first, for example with skimgproc.Grayscale()."
+            f"{caller or 'This operation'} works on grayscale images "
+            f"(n_samples, height, width), but {name} holds colour images "
+            f"({given}). Convert to gray first, for example with "
+            "skimgproc.Grayscale() (channel_axis=1 for channels first)."
         )
     return n_spatial, has_channels, layout
 

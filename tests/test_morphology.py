@@ -7,6 +7,8 @@ fixture switches; the ``counting`` fixture runs each of the three counting
 engines.
 """
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -757,9 +759,16 @@ def test_single_feature_name_accepted():
 @pytest.mark.parametrize("make", [Threshold, BinaryOpening, BinaryClosing,
                                   ConnectedComponents, BinaryOpeningCounter])
 def test_colour_input_suggests_grayscale(make):
-    colour = np.zeros((2, 8, 8, 3))
-    with pytest.raises(ValueError, match="Grayscale"):
-        make().fit(colour)
+    for colour, given in [
+        (np.zeros((2, 8, 8, 3)), "shape (2, 8, 8, 3)"),
+        (np.zeros((2, 3, 8, 8)), "shape (2, 3, 8, 8)"),  # channels first
+        (np.zeros((2, 192)), "shape (2, 192) with image_shape=(8, 8, 3)"),
+    ]:
+        params = {"image_shape": (8, 8, 3)} if colour.ndim == 2 else {}
+        message = (f"works on grayscale images (n_samples, height, width), but "
+                   f"X holds colour images ({given}). Convert to gray first")
+        with pytest.raises(ValueError, match=re.escape(message)):
+            make(**params).fit(colour)
 
 
 def test_bad_batches_refused():
