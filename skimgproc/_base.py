@@ -21,20 +21,28 @@ __all__ = ["ImageTransformer"]
 
 
 class ImageTransformer(TransformerMixin, BaseEstimator):
-    """Base class: a stateless image operation as a fit/transform estimator.
+    """Base class: an image operation as a fit/transform estimator.
 
-    Subclasses define ``_check_params(batch)``, which checks the parameters
-    with the same checker as their function and returns the engine's keyword
-    arguments, and ``_transform(batch, params)``, which runs the engine and
-    returns the result in the user's layout. Those with learned state extend
-    ``fit``.
+    A subclass names the public function it wraps (``_function``) and
+    declares its parameters' constraints (``_parameter_constraints``, a
+    :class:`~skimgproc._validation.Constraints`, usually the function's own).
+    ``fit`` and ``transform`` validate the input once against the batch
+    contract and the parameters against the constraints, then call the
+    function with the validated batch, so that estimator and function give
+    the same result by construction. Those with learned state extend
+    ``fit`` and :meth:`_function_params`.
     """
 
+    _function = None
+    _parameter_constraints = None
     # Subclasses that refuse colour input set this to False.
     _allow_channels = True
-    # Subclasses whose _transform takes a batch with the finite check left
-    # to its engine (see _batch.as_batch's check_finite) set this to True.
+    # Subclasses whose function takes a batch with the finite check left to
+    # its engine (see _batch.as_batch's check_finite) set this to True.
     _engine_checks_finite = False
+    # Parameters checked by the batch contract, not by the constraints, and
+    # carried to the function by the batch.
+    _layout_params = ("channel_axis", "image_shape")
 
     def __init_subclass__(cls, **kwargs):
         # scikit-learn's automatic wrapping would put image-shaped outputs in
@@ -42,11 +50,23 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
         kwargs["auto_wrap_output_keys"] = None
         super().__init_subclass__(**kwargs)
 
-    def _check_params(self, batch):  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _check_params(self, batch):
+        """The validated parameters, named after this estimator in errors."""
+        return self._parameter_constraints.validate(
+            self.get_params(deep=False), type(self).__name__, batch)
 
-    def _transform(self, batch, params):  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _function_params(self):
+        """Keyword arguments of ``_function``: the parameters as set (the
+        function validates them again, at the cost of a few microseconds),
+        less the layout, which the batch carries."""
+        params = self.get_params(deep=False)
+        for name in self._layout_params:
+            params.pop(name, None)
+        return params
+
+    def _transform(self, batch):
+        """The function on a validated batch, in the user's layout."""
+        return type(self)._function(batch, **self._function_params())
 
     def _as_batch(self, X, check_finite=True):
         return as_batch(
@@ -81,7 +101,9 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
             self._fitted_sample_shape = batch.sample_shape
         return batch
 
-    def _fit_batch(self, X):
+    def _fit(self, X):
+        """Validate ``X`` and the parameters and learn what there is to
+        learn; returns the validated batch and parameters."""
         batch = self._validate_input(X, reset=True)
         return batch, self._check_params(batch)
 
@@ -103,7 +125,7 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
         self : object
             The estimator itself.
         """
-        self._fit_batch(X)
+        self._fit(X)
         return self
 
     def transform(self, X):
@@ -125,14 +147,35 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
             ``n_jobs=None`` means one thread per chunk.
         """
         batch = self._validate_input(X, reset=False)
-        params = self._check_params(batch)
+        self._check_params(batch)
+        return self._transform_batch(batch, X)
+
+    def fit_transform(self, X, y=None):
+        """Fit to ``X``, then transform it, validating ``X`` once.
+
+        Parameters
+        ----------
+        X : array-like or dask array
+            Batch of images.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_out : ndarray or dask array
+            As :meth:`transform` returns.
+        """
+        batch, _ = self._fit(X)
+        return self._transform_batch(batch, X)
+
+    def _transform_batch(self, batch, X):
         if is_dask_array(batch.images):
             from ._dask import map_batch
 
             # A copy, so that a later set_params leaves this result alone.
-            engine = copy.deepcopy(self)._transform
-            return map_batch(engine, batch, params, caller=type(self).__name__)
-        return self._wrap_output(self._transform(batch, params), X)
+            return map_batch(copy.deepcopy(self)._transform, batch,
+                             caller=type(self).__name__)
+        return self._wrap_output(self._transform(batch), X)
 
     # -- scikit-learn integration --------------------------------------------
 

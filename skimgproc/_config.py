@@ -11,7 +11,13 @@ import importlib
 import threading
 from contextlib import contextmanager
 
-__all__ = ["config_context", "get_config", "optional_module", "set_config"]
+__all__ = [
+    "accelerated",
+    "config_context",
+    "get_config",
+    "optional_module",
+    "set_config",
+]
 
 # Per thread, as scikit-learn's configuration is, so that threads using
 # config_context do not see or undo each other's settings. Operations read
@@ -79,17 +85,30 @@ def config_context(*, accelerate=None):
         set_config(**old)
 
 
+def accelerated():
+    """Whether fast paths may run: the one switch, read in the calling thread
+    (the configuration is per thread), before work goes to other threads."""
+    return _state()["accelerate"]
+
+
 _modules = {}
 
 
 def optional_module(name):
-    """The optional accelerator module ``name`` ("cv2", "numba"), or None when
-    it is not installed or acceleration is switched off."""
-    if not _state()["accelerate"]:
+    """The optional module ``name``, or None when it cannot be imported or
+    acceleration is switched off: the one loader of accelerators.
+
+    ``name`` is an accelerator package ("cv2", "numba") or, relative to the
+    package, one of its families' compiled kernel modules
+    ("._morphology_numba"), which import numba themselves. A kernel module
+    that fails to build (numba present but unusable) counts as missing: the
+    reference path runs instead.
+    """
+    if not accelerated():
         return None
     if name not in _modules:
         try:
-            _modules[name] = importlib.import_module(name)
-        except ImportError:
+            _modules[name] = importlib.import_module(name, package=__package__)
+        except Exception:  # ImportError, or numba failing on this platform
             _modules[name] = None
     return _modules[name]

@@ -22,14 +22,9 @@ import dask
 import numpy as np
 from dask.utils import parse_bytes
 
-from ._batch import (
-    ImageBatch,
-    _float_dtype,
-    _layout,
-    as_batch,
-    default_n_jobs,
-)
+from ._batch import ImageBatch, as_batch, check_layout, float_dtype
 from ._config import config_context, get_config
+from ._executor import default_n_jobs
 
 __all__ = ["lazy_batch", "map_batch", "unique_counts"]
 
@@ -46,8 +41,8 @@ def lazy_batch(X, options):
             "shape must be known before computing. Call "
             f"{name}.compute_chunk_sizes() first."
         )
-    dtype = _float_dtype(X.dtype, name)
-    n_spatial, has_channels, layout = _layout(X.shape, **options)
+    dtype = float_dtype(X.dtype, name)
+    n_spatial, has_channels, layout = check_layout(X.shape, **options)
     X = X.rechunk(_whole_image_chunks(X, dtype.itemsize))
     template = ImageBatch(None, n_spatial, has_channels, layout)
     sample = as_batch(np.zeros((1,) + X.shape[1:], X.dtype), **options).images
@@ -84,29 +79,29 @@ def _internal_block(block, options):
     return as_batch(block, **options).images
 
 
-def map_batch(transform, batch, params, *, caller):
-    """Lazily apply ``transform(batch, params)`` to every chunk of images.
+def map_batch(transform, batch, *, caller):
+    """Lazily apply ``transform(batch)`` to every chunk of images.
 
-    ``transform`` is an estimator's NumPy engine (bound to a copy of the
+    ``transform`` is an estimator's NumPy path (bound to a copy of the
     estimator, so that later ``set_params`` do not change this result); it
     returns the result of a chunk in the user's layout. The shape and dtype of
     one result sample come from running it on one image of zeros.
     """
     template = replace(batch, images=None)
     sample = np.zeros((1,) + batch.images.shape[1:], batch.images.dtype)
-    probe = transform(replace(template, images=sample), dict(params))
+    probe = transform(replace(template, images=sample))
     return _map_blocks(
         _transform_block, batch.images, probe, token=caller.lower(),
-        transform=transform, template=template, params=params,
+        transform=transform, template=template,
         # The configuration is per thread: carry it to dask's workers.
         config=get_config(),
     )
 
 
-def _transform_block(block, transform, template, params, config):
+def _transform_block(block, transform, template, config):
     # Dask runs chunks in parallel: n_jobs=None is one thread per chunk.
     with config_context(**config), default_n_jobs(1):
-        return transform(replace(template, images=block), dict(params))
+        return transform(replace(template, images=block))
 
 
 def _map_blocks(func, images, probe, *, token, **kwargs):

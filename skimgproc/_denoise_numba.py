@@ -1,6 +1,6 @@
 """Compiled ROF kernels (numba), the optional fast path of :mod:`skimgproc.denoise`.
 
-Imported only when :func:`skimgproc._config.optional_module` returns numba.
+Loaded by :func:`skimgproc._config.optional_module`, the one loader.
 Each kernel runs the same arithmetic, in the same order, as the numpy
 reference in :mod:`skimgproc.denoise` (results are equal to the last bit in
 practice), fused into one pass over one image at a time, row by row: a

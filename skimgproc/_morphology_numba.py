@@ -1,7 +1,7 @@
 """Compiled binary morphology and object counting (numba): the fast path of
 :mod:`skimgproc.morphology`.
 
-Imported only when :func:`skimgproc._config.optional_module` returns numba.
+Loaded by :func:`skimgproc._config.optional_module`, the one loader.
 A tile of the mosaic (see :class:`skimgproc.morphology._Mosaic`) takes three
 calls, none holding the GIL, so that ``n_jobs`` threads work on ``n_jobs``
 tiles at once. As NumPy calls, the same steps took and released the GIL

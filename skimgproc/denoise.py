@@ -25,8 +25,9 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._base import ImageTransformer
-from ._batch import all_finite, as_batch, run_ranges
+from ._batch import all_finite, as_batch
 from ._config import optional_module
+from ._executor import run_ranges
 from ._validation import (
     check_bool,
     check_int,

@@ -3,16 +3,11 @@
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._accel import gaussian_weights, guard_overflow, plan_correlate
 from ._base import ImageTransformer
-from ._batch import as_batch, run_chunked
-from ._validation import (
-    check_gaussian_kernel,
-    check_n_jobs,
-    check_option,
-    check_real,
-    check_spatial_values,
-)
+from ._batch import as_batch
+from ._executor import run_chunked
+from ._separable import gaussian_weights, guard_overflow, plan_correlate
+from ._validation import Constraints, NJobs, Options, PerAxis, RealNumber
 
 __all__ = ["GaussianBlur", "gaussian_blur"]
 
@@ -22,17 +17,35 @@ MODES = frozenset(
      "grid-mirror", "grid-wrap"}
 )
 
+#: Largest Gaussian kernel radius accepted: 2 * 10**6 + 1 taps. Far beyond
+#: it the kernel alone would take gigabytes (and the result is the image's
+#: mean long before).
+MAX_KERNEL_RADIUS = 10**6
 
-def _check_blur_params(batch, sigma, mode, cval, truncate, n_jobs, owner):
-    params = dict(
-        sigma=check_spatial_values(sigma, "sigma", owner, batch.n_spatial),
-        mode=check_option(mode, "mode", owner, MODES),
-        cval=check_real(cval, "cval", owner),
-        truncate=check_real(truncate, "truncate", owner, low=0, closed="neither"),
-        n_jobs=check_n_jobs(n_jobs, owner),
-    )
-    check_gaussian_kernel(params["sigma"], params["truncate"], owner)
-    return params
+
+def check_kernel_size(params, owner):
+    """Refuse ``sigma`` and ``truncate`` whose kernel could not be built
+    (scipy's kernel radius is ``int(truncate * sigma + 0.5)``)."""
+    sigma, truncate = params["sigma"], params["truncate"]
+    radius = int(truncate * max(sigma) + 0.5)
+    if radius > MAX_KERNEL_RADIUS:
+        raise ValueError(
+            f"The 'sigma' and 'truncate' parameters of {owner} give a Gaussian "
+            f"kernel of radius int(truncate * sigma + 0.5) = {radius} pixels; at "
+            f"most {MAX_KERNEL_RADIUS} is supported. Got sigma={max(sigma):g}, "
+            f"truncate={truncate:g}."
+        )
+
+
+#: The parameters of :func:`gaussian_blur` and :class:`GaussianBlur`.
+BLUR_CONSTRAINTS = Constraints(
+    sigma=PerAxis(0.0),
+    mode=Options(MODES),
+    cval=RealNumber(),
+    truncate=RealNumber(0, None, closed="neither"),
+    n_jobs=NJobs(),
+    joint=check_kernel_size,
+)
 
 
 def gaussian_blur(
@@ -104,8 +117,9 @@ def gaussian_blur(
         images, image_shape=image_shape, channel_axis=channel_axis,
         caller="gaussian_blur",
     )
-    params = _check_blur_params(
-        batch, sigma, mode, cval, truncate, n_jobs, "gaussian_blur"
+    params = BLUR_CONSTRAINTS.validate(
+        dict(sigma=sigma, mode=mode, cval=cval, truncate=truncate, n_jobs=n_jobs),
+        "gaussian_blur", batch,
     )
     return batch.restore(_blur(batch, **params))
 
@@ -176,6 +190,9 @@ class GaussianBlur(ImageTransformer):
     (10, 64)
     """
 
+    _function = staticmethod(gaussian_blur)
+    _parameter_constraints = BLUR_CONSTRAINTS
+
     def __init__(
         self,
         sigma=1.0,
@@ -195,11 +212,3 @@ class GaussianBlur(ImageTransformer):
         self.image_shape = image_shape
         self.n_jobs = n_jobs
 
-    def _check_params(self, batch):
-        return _check_blur_params(
-            batch, self.sigma, self.mode, self.cval, self.truncate, self.n_jobs,
-            type(self).__name__,
-        )
-
-    def _transform(self, batch, params):
-        return batch.restore(_blur(batch, **params))

@@ -1,34 +1,36 @@
 """Image derivatives: Sobel, Prewitt and Gaussian-derivative gradients.
 
-The three differ only in how they take the derivative along one axis; one
-engine computes the x and y derivatives, the gradient magnitude and angle
-from that for every image and channel of a batch. Every 1-D filter runs
-along the spatial axes only, never across images or channels (as
-``scipy.ndimage.sobel`` on a stacked batch would).
+The three differ only in how they take the derivative along one axis (a
+frozen dataclass per kind, below); one engine computes the x and y
+derivatives, the gradient magnitude and angle from that for every image and
+channel of a batch. Every 1-D filter runs along the spatial axes only, never
+across images or channels (as ``scipy.ndimage.sobel`` on a stacked batch
+would). Sobel and Prewitt have a compiled route (:mod:`._gradients_stencil`);
+every kind has the separable fast paths (:mod:`._separable`) and the scipy
+reference.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._accel import (
-    gaussian_weights,
-    plan_correlate,
-    plan_magnitude,
-    plan_stencil,
-    scratch,
-)
 from ._base import ImageTransformer
-from ._batch import all_finite, as_batch, run_ranges
+from ._batch import all_finite, as_batch
+from ._executor import chunk_scratch, run_ranges
+from ._gradients_stencil import plan_magnitude, plan_stencil
+from ._separable import gaussian_weights, plan_correlate
 from ._validation import (
-    check_bool,
-    check_gaussian_kernel,
-    check_n_jobs,
-    check_option,
-    check_real,
-    check_spatial_values,
+    Bool,
+    Constraints,
+    NJobs,
+    Options,
+    PerAxis,
+    RealNumber,
+    Rule,
     fail,
 )
-from .filters import MODES
+from .filters import MODES, check_kernel_size
 
 __all__ = [
     "GaussianGradient",
@@ -52,53 +54,78 @@ PREWITT_SCALE = 6.0
 OUTPUTS = frozenset({"magnitude", "angle", "x", "y"})
 
 
-def _finite_difference(smooth, scale):
-    """Derivative along ``axis``: central difference along it, ``smooth``
+# -- the kinds of derivative ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FiniteDifference:
+    """Sobel or Prewitt: the central difference along the axis, ``smooth``
     across the other spatial axes, in scipy.ndimage.sobel's order."""
 
-    def derivative(src, axis, spatial_axes, dst, mode, cval, normalize, **_):
+    smooth: np.ndarray
+    scale: float
+    normalize: bool
+    mode: str
+    cval: float
+
+    @property
+    def factor(self):
+        return 1.0 / self.scale if self.normalize else 1.0
+
+    def steps(self, axis, spatial_axes):
+        """The 1-D passes along ``axis`` of the images, as (spatial index,
+        weights), for the fast paths."""
         # The normalisation is folded into the last pass's weights, so that
         # no unnormalised value (8x larger) is ever stored in float32.
-        for k, (ax, w) in enumerate(steps(axis, spatial_axes, normalize)):
-            ndi.correlate1d(src if k == 0 else dst, w, ax + 1, dst, mode, cval)
-
-    def steps(axis, spatial_axes, normalize, **_):
-        # The same passes, as (spatial index, weights), for the fast paths.
-        factor = 1.0 / scale if normalize else 1.0
         passes = [(axis, CENTRAL_DIFFERENCE)]
-        passes += [(other, smooth) for other in spatial_axes if other != axis]
-        passes[-1] = (passes[-1][0], passes[-1][1] * factor)
+        passes += [(other, self.smooth) for other in spatial_axes if other != axis]
+        passes[-1] = (passes[-1][0], passes[-1][1] * self.factor)
         return [(ax - 1, w) for ax, w in passes]
 
-    derivative.steps = steps
-    derivative.stencil = (smooth, scale)
-    return derivative
+    def apply(self, src, axis, spatial_axes, dst):
+        """The scipy reference: the derivative along array axis ``axis``."""
+        for k, (ax, w) in enumerate(self.steps(axis, spatial_axes)):
+            ndi.correlate1d(src if k == 0 else dst, w, ax + 1, dst, self.mode,
+                            self.cval)
+
+    def plan_stencil(self, batch, outputs, fallback):
+        return plan_stencil(batch, self.smooth, self.factor, outputs, self.mode,
+                            self.cval, fallback=fallback)
 
 
-def _gaussian_derivative(src, axis, spatial_axes, dst, mode, cval, sigma,
-                         truncate, **_):
-    # scipy's Gaussian derivative filters are true derivatives already, so
-    # ``normalize`` has nothing to do.
-    ndim = src.ndim
-    sigmas, orders = [0.0] * ndim, [0] * ndim
-    for ax, s in zip(spatial_axes, sigma, strict=True):
-        sigmas[ax] = s
-    orders[axis] = 1
-    ndi.gaussian_filter(src, sigmas, orders, dst, mode, cval, truncate)
+@dataclass(frozen=True)
+class GaussianDerivative:
+    """Smoothing at scale ``sigma`` and differentiation in one filter.
+    scipy's Gaussian derivative filters are true derivatives already."""
+
+    sigma: tuple
+    truncate: float
+    mode: str
+    cval: float
+
+    def steps(self, axis, spatial_axes):
+        # gaussian_filter's passes, axis by axis in order, for the fast paths.
+        return [
+            (ax - 1, gaussian_weights(s, int(ax == axis), self.truncate))
+            for ax, s in zip(spatial_axes, self.sigma, strict=True)
+        ]
+
+    def apply(self, src, axis, spatial_axes, dst):
+        sigmas, orders = [0.0] * src.ndim, [0] * src.ndim
+        for ax, s in zip(spatial_axes, self.sigma, strict=True):
+            sigmas[ax] = s
+        orders[axis] = 1
+        ndi.gaussian_filter(src, sigmas, orders, dst, self.mode, self.cval,
+                            self.truncate)
+
+    def plan_stencil(self, batch, outputs, fallback):
+        return None  # no compiled stencil: the separable paths
 
 
-def _gaussian_steps(axis, spatial_axes, sigma, truncate, **_):
-    # gaussian_filter's passes, axis by axis in order, for the fast paths.
-    return [
-        (ax - 1, gaussian_weights(s, int(ax == axis), truncate))
-        for ax, s in zip(spatial_axes, sigma, strict=True)
-    ]
+# -- the engine -------------------------------------------------------------------
 
 
-_gaussian_derivative.steps = _gaussian_steps
-
-
-def _gradient(batch, derivative, outputs, n_jobs, **options):
+def _gradient(batch, derivative, outputs, n_jobs):
     """The shared engine: a tuple of arrays, the ``outputs`` (a tuple of
     names) of the gradient of every image, from one pass over the batch.
     It runs the finite check that ``batch`` may have left to it."""
@@ -118,9 +145,9 @@ def _gradient(batch, derivative, outputs, n_jobs, **options):
                 # where scipy's does not. Checked on the derivative, so that
                 # no output (the angle of an inf is finite) hides it.
                 if not all_finite(dst):
-                    derivative(src, axis, spatial, dst, **options)
+                    derivative.apply(src, axis, spatial, dst)
             else:
-                derivative(src, axis, spatial, dst, **options)
+                derivative.apply(src, axis, spatial, dst)
             return dst
 
         def work(src, dsts):
@@ -129,7 +156,7 @@ def _gradient(batch, derivative, outputs, n_jobs, **options):
             # computed last when y itself is not asked for.
             if "x" in out or derived:
                 gx = along(src, x_axis, out["x"] if "x" in out
-                           else scratch(src.shape, src.dtype))
+                           else chunk_scratch(src.shape, src.dtype))
             if "y" in out or derived:
                 gy = along(src, y_axis, out["y"] if "y" in out
                            else out[derived[-1]])
@@ -145,24 +172,17 @@ def _gradient(batch, derivative, outputs, n_jobs, **options):
 
     # The scipy reference; it also redoes any block a fast path overflowed on.
     reference = make_work({}, np.hypot)
-    work = None
-    stencil = getattr(derivative, "stencil", None)
-    if stencil is not None:  # Sobel, Prewitt: one compiled pass per chunk
-        smooth, scale = stencil
-        factor = 1.0 / scale if options["normalize"] else 1.0
-        # Checked for overflow inside, on the rare blocks that can.
-        work = plan_stencil(batch, smooth, factor, outputs, options["mode"],
-                            options["cval"], fallback=reference)
+    # Sobel, Prewitt: one compiled pass per chunk, checked for overflow
+    # inside, on the rare blocks that can.
+    work = derivative.plan_stencil(batch, outputs, fallback=reference)
     compiled = work is not None  # it, and its scipy fallback, call no BLAS
     if work is None:
         # Fast 1-D passes (BLAS, OpenCV), planned in this thread; where none
         # applies, scipy runs. Neither checks that values are finite.
         batch.check_finite()
         fast = {
-            axis: plan_correlate(
-                batch, derivative.steps(axis, spatial, **options),
-                options["mode"], options["cval"],
-            )
+            axis: plan_correlate(batch, derivative.steps(axis, spatial),
+                                 derivative.mode, derivative.cval)
             for axis in (x_axis, y_axis)
             if axis is not None
         }
@@ -177,93 +197,87 @@ def _gradient(batch, derivative, outputs, n_jobs, **options):
     return dsts
 
 
-def _check_output(output, owner, several):
-    """The outputs asked for, as a tuple of names; ``several``: whether a
-    tuple or list of names is accepted (the functions; an estimator gives
-    one array)."""
-    listed = "{" + ", ".join(repr(o) for o in sorted(OUTPUTS)) + "}"
-    if isinstance(output, str) or not several:
-        if isinstance(output, (tuple, list)):
-            fail("output", owner,
-                 f"one of {listed} (a transformer gives one array; the functions "
-                 "take a tuple of outputs)", output)
-        return (check_option(output, "output", owner, OUTPUTS),)
-    expected = (f"one of {listed} or a non-empty tuple of distinct names "
+# -- parameters -------------------------------------------------------------------
+
+_LISTED_OUTPUTS = "{" + ", ".join(repr(o) for o in sorted(OUTPUTS)) + "}"
+
+
+def _check_outputs(output, name, owner, batch):
+    """The functions' ``output``: one name, or a non-empty tuple (or list) of
+    distinct names; normalised to a tuple of names."""
+    if isinstance(output, str):
+        return (Options(OUTPUTS).check(output, name, owner),)
+    expected = (f"one of {_LISTED_OUTPUTS} or a non-empty tuple of distinct names "
                 "among them")
     if not isinstance(output, (tuple, list)) or not output:
-        fail("output", owner, expected, output)
+        fail(name, owner, expected, output)
     names = tuple(output)
     unknown = [n for n in names if not isinstance(n, str) or n not in OUTPUTS]
     repeated = sorted(n for n in OUTPUTS if names.count(n) > 1)
     if unknown or repeated:
         why = (f"{unknown[0]!r} is not an output" if unknown
                else f"{repeated[0]!r} is asked for twice")
-        fail("output", owner, expected, output, why)
+        fail(name, owner, expected, output, why)
     return names
 
 
-def _check_common(output, normalize, mode, cval, n_jobs, owner, several=False):
-    return dict(
-        outputs=_check_output(output, owner, several),
-        normalize=check_bool(normalize, "normalize", owner),
-        mode=check_option(mode, "mode", owner, MODES),
-        cval=check_real(cval, "cval", owner),
-        n_jobs=check_n_jobs(n_jobs, owner),
-    )
+def _check_one_output(output, name, owner, batch):
+    """The estimators' ``output``: one name (a transformer gives one array)."""
+    if isinstance(output, (tuple, list)):
+        fail(name, owner,
+             f"one of {_LISTED_OUTPUTS} (a transformer gives one array; the "
+             "functions take a tuple of outputs)", output)
+    return (Options(OUTPUTS).check(output, name, owner),)
 
 
-def _give_back(batch, output, results):
-    """One array for one output name, a tuple for a tuple (or list)."""
-    if isinstance(output, str):
+#: The parameters of :func:`sobel_gradient` and :func:`prewitt_gradient`.
+FINITE_DIFFERENCE_CONSTRAINTS = Constraints(
+    output=Rule(_check_outputs),
+    normalize=Bool(),
+    mode=Options(MODES),
+    cval=RealNumber(),
+    n_jobs=NJobs(),
+)
+#: The parameters of :func:`gaussian_gradient`.
+GAUSSIAN_GRADIENT_CONSTRAINTS = FINITE_DIFFERENCE_CONSTRAINTS.but(
+    normalize=None,
+    sigma=PerAxis(0.0, closed="neither"),
+    truncate=RealNumber(0, None, closed="neither"),
+    joint=check_kernel_size,
+)
+
+
+def _differentiate(images, make_derivative, constraints, values, owner, *,
+                   channel_axis, image_shape):
+    """The public functions' path: the contract, the parameters, the
+    derivative of their kind, the engine, the user's layout."""
+    # The engine checks for NaN and inf (or its compiled pass does).
+    batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
+                     caller=owner, check_finite=False)
+    params = constraints.validate(values, owner, batch)
+    results = _gradient(batch, make_derivative(params), params["output"],
+                        params["n_jobs"])
+    if isinstance(values["output"], str):
         return batch.restore(results[0])
     return tuple(batch.restore(r) for r in results)
 
 
-def _check_gaussian(batch, sigma, truncate, owner):
-    params = dict(
-        sigma=check_spatial_values(
-            sigma, "sigma", owner, batch.n_spatial, low=0.0, closed="neither"
-        ),
-        truncate=check_real(truncate, "truncate", owner, low=0, closed="neither"),
-    )
-    check_gaussian_kernel(params["sigma"], params["truncate"], owner)
-    return params
+def _sobel(params):
+    return FiniteDifference(SOBEL_SMOOTH, SOBEL_SCALE, params["normalize"],
+                            params["mode"], params["cval"])
 
 
-_SOBEL = _finite_difference(SOBEL_SMOOTH, SOBEL_SCALE)
-_PREWITT = _finite_difference(PREWITT_SMOOTH, PREWITT_SCALE)
+def _prewitt(params):
+    return FiniteDifference(PREWITT_SMOOTH, PREWITT_SCALE, params["normalize"],
+                            params["mode"], params["cval"])
 
-_OUTPUT_DOC = """output : {"magnitude", "angle", "x", "y"}, default="magnitude"
-        ``"x"``: derivative along the columns (the last spatial axis);
-        ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;
-        ``"angle"``: ``arctan2(y, x)``, in radians in [-pi, pi]."""
 
-# The functions also take several outputs at once.
-_OUTPUTS_DOC = """output : {"magnitude", "angle", "x", "y"} or tuple of them, \
-default="magnitude"
-        ``"x"``: derivative along the columns (the last spatial axis);
-        ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;
-        ``"angle"``: ``arctan2(y, x)``, in radians in [-pi, pi].
-        A tuple (or list) of distinct names, such as
-        ``("magnitude", "angle")``, returns a tuple of arrays in that order,
-        computed in one pass: the derivatives are taken once, so it costs
-        about one call where separate calls cost one each. Each array is
-        the one a call for that output alone returns (the fast paths may
-        differ from it within float rounding)."""
+def _gaussian(params):
+    return GaussianDerivative(params["sigma"], params["truncate"], params["mode"],
+                              params["cval"])
 
-_RETURNS_DOC = """gradient : ndarray or tuple of ndarray
-        Same shape as ``images``; float32 stays float32. A tuple, one array
-        per name, when ``output`` is a tuple or list."""
 
-_LAYOUT_DOC = """channel_axis : {-1, 1}, default=-1
-        Axis of the channels of 4-D input; colour images are differentiated
-        channel by channel.
-    image_shape : tuple of int, default=None
-        Shape of one image when the input holds flattened images as rows;
-        with None, 2-D input is a batch of 1-D signals (whose y derivative
-        is 0).
-    n_jobs : int, default=None
-        Threads to use; None uses every available core."""
+# -- public functions -------------------------------------------------------------
 
 
 def sobel_gradient(
@@ -287,7 +301,17 @@ def sobel_gradient(
     ----------
     images : array-like
         Batch of images (see :func:`skimgproc.gaussian_blur` for layouts).
-    {output}
+    output : {"magnitude", "angle", "x", "y"} or tuple of them, \
+default="magnitude"
+        ``"x"``: derivative along the columns (the last spatial axis);
+        ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;
+        ``"angle"``: ``arctan2(y, x)``, in radians in [-pi, pi].
+        A tuple (or list) of distinct names, such as
+        ``("magnitude", "angle")``, returns a tuple of arrays in that order,
+        computed in one pass: the derivatives are taken once, so it costs
+        about one call where separate calls cost one each. Each array is
+        the one a call for that output alone returns (the fast paths may
+        differ from it within float rounding).
     normalize : bool, default=False
         Divide scipy's kernels by 8 so that they measure the true derivative
         (a ramp ``a * x`` gives ``a``).
@@ -295,11 +319,21 @@ def sobel_gradient(
         Border handling, as in :func:`scipy.ndimage.correlate1d`.
     cval : float, default=0.0
         Value outside the image when ``mode="constant"``.
-    {layout}
+    channel_axis : {-1, 1}, default=-1
+        Axis of the channels of 4-D input; colour images are differentiated
+        channel by channel.
+    image_shape : tuple of int, default=None
+        Shape of one image when the input holds flattened images as rows;
+        with None, 2-D input is a batch of 1-D signals (whose y derivative
+        is 0).
+    n_jobs : int, default=None
+        Threads to use; None uses every available core.
 
     Returns
     -------
-    {returns}
+    gradient : ndarray or tuple of ndarray
+        Same shape as ``images``; float32 stays float32. A tuple, one array
+        per name, when ``output`` is a tuple or list.
 
     See Also
     --------
@@ -325,11 +359,11 @@ def sobel_gradient(
     >>> magnitude[0, 2, 1:-1], angle[0, 2, 1:-1]
     (array([1., 1., 1., 1.]), array([0., 0., 0., 0.]))
     """
-    batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
-                     caller="sobel_gradient", check_finite=False)
-    params = _check_common(output, normalize, mode, cval, n_jobs, "sobel_gradient",
-                           several=True)
-    return _give_back(batch, output, _gradient(batch, _SOBEL, **params))
+    values = dict(output=output, normalize=normalize, mode=mode, cval=cval,
+                  n_jobs=n_jobs)
+    return _differentiate(images, _sobel, FINITE_DIFFERENCE_CONSTRAINTS, values,
+                          "sobel_gradient", channel_axis=channel_axis,
+                          image_shape=image_shape)
 
 
 def prewitt_gradient(
@@ -353,18 +387,34 @@ def prewitt_gradient(
     ----------
     images : array-like
         Batch of images (see :func:`skimgproc.gaussian_blur` for layouts).
-    {output}
+    output : {"magnitude", "angle", "x", "y"} or tuple of them, \
+default="magnitude"
+        ``"x"``: derivative along the columns (the last spatial axis);
+        ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;
+        ``"angle"``: ``arctan2(y, x)``, in radians in [-pi, pi].
+        A tuple (or list) of distinct names returns a tuple of arrays in
+        that order, computed in one pass (see :func:`sobel_gradient`).
     normalize : bool, default=False
         Divide scipy's kernels by 6 so that they measure the true derivative.
     mode : str, default="reflect"
         Border handling, as in :func:`scipy.ndimage.correlate1d`.
     cval : float, default=0.0
         Value outside the image when ``mode="constant"``.
-    {layout}
+    channel_axis : {-1, 1}, default=-1
+        Axis of the channels of 4-D input; colour images are differentiated
+        channel by channel.
+    image_shape : tuple of int, default=None
+        Shape of one image when the input holds flattened images as rows;
+        with None, 2-D input is a batch of 1-D signals (whose y derivative
+        is 0).
+    n_jobs : int, default=None
+        Threads to use; None uses every available core.
 
     Returns
     -------
-    {returns}
+    gradient : ndarray or tuple of ndarray
+        Same shape as ``images``; float32 stays float32. A tuple, one array
+        per name, when ``output`` is a tuple or list.
 
     See Also
     --------
@@ -386,11 +436,11 @@ def prewitt_gradient(
     >>> float(x[0, 2, 2]), float(y[0, 2, 2])
     (0.0, 1.0)
     """
-    batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
-                     caller="prewitt_gradient", check_finite=False)
-    params = _check_common(output, normalize, mode, cval, n_jobs, "prewitt_gradient",
-                           several=True)
-    return _give_back(batch, output, _gradient(batch, _PREWITT, **params))
+    values = dict(output=output, normalize=normalize, mode=mode, cval=cval,
+                  n_jobs=n_jobs)
+    return _differentiate(images, _prewitt, FINITE_DIFFERENCE_CONSTRAINTS, values,
+                          "prewitt_gradient", channel_axis=channel_axis,
+                          image_shape=image_shape)
 
 
 def gaussian_gradient(
@@ -420,18 +470,34 @@ def gaussian_gradient(
     sigma : float or sequence of float, default=1.0
         Scale of the Gaussian in pixels, > 0, for every spatial axis or one
         per spatial axis.
-    {output}
+    output : {"magnitude", "angle", "x", "y"} or tuple of them, \
+default="magnitude"
+        ``"x"``: derivative along the columns (the last spatial axis);
+        ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;
+        ``"angle"``: ``arctan2(y, x)``, in radians in [-pi, pi].
+        A tuple (or list) of distinct names returns a tuple of arrays in
+        that order, computed in one pass (see :func:`sobel_gradient`).
     mode : str, default="reflect"
         Border handling, as in :func:`scipy.ndimage.gaussian_filter`.
     cval : float, default=0.0
         Value outside the image when ``mode="constant"``.
     truncate : float, default=4.0
         The kernel is cut off at this many standard deviations.
-    {layout}
+    channel_axis : {-1, 1}, default=-1
+        Axis of the channels of 4-D input; colour images are differentiated
+        channel by channel.
+    image_shape : tuple of int, default=None
+        Shape of one image when the input holds flattened images as rows;
+        with None, 2-D input is a batch of 1-D signals (whose y derivative
+        is 0).
+    n_jobs : int, default=None
+        Threads to use; None uses every available core.
 
     Returns
     -------
-    {returns}
+    gradient : ndarray or tuple of ndarray
+        Same shape as ``images``; float32 stays float32. A tuple, one array
+        per name, when ``output`` is a tuple or list.
 
     See Also
     --------
@@ -448,51 +514,51 @@ def gaussian_gradient(
     >>> x.shape == magnitude.shape == ramp.shape
     True
     """
-    batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
-                     caller="gaussian_gradient", check_finite=False)
-    params = _check_common(output, False, mode, cval, n_jobs, "gaussian_gradient",
-                           several=True)
-    params.update(_check_gaussian(batch, sigma, truncate, "gaussian_gradient"))
-    return _give_back(batch, output,
-                      _gradient(batch, _gaussian_derivative, **params))
+    values = dict(sigma=sigma, output=output, mode=mode, cval=cval,
+                  truncate=truncate, n_jobs=n_jobs)
+    return _differentiate(images, _gaussian, GAUSSIAN_GRADIENT_CONSTRAINTS, values,
+                          "gaussian_gradient", channel_axis=channel_axis,
+                          image_shape=image_shape)
 
 
-for _function in (sobel_gradient, prewitt_gradient, gaussian_gradient):
-    _function.__doc__ = _function.__doc__.format(
-        output=_OUTPUTS_DOC, layout=_LAYOUT_DOC, returns=_RETURNS_DOC
-    )
+# -- estimators -------------------------------------------------------------------
 
 
 class _Gradient(ImageTransformer):
-    """Shared parameter handling of the gradient estimators."""
+    """What the gradient estimators share: one output each, the engine's
+    finite check."""
 
-    _derivative = None
     _engine_checks_finite = True  # _gradient checks, or its compiled pass
 
-    def _check_params(self, batch):
-        return _check_common(
-            self.output, getattr(self, "normalize", False), self.mode, self.cval,
-            self.n_jobs, type(self).__name__,
-        )
 
-    def _transform(self, batch, params):
-        (result,) = _gradient(batch, type(self)._derivative, **params)
-        return batch.restore(result)
+class SobelGradient(_Gradient):
+    """Sobel gradient of every image of a batch.
 
-
-_ESTIMATOR_DOC = """{summary}
-
-    A thin estimator over :func:`{function}`: every image and channel of the
-    batch is differentiated on its own.
+    A thin estimator over :func:`sobel_gradient`: every image and channel of
+    the batch is differentiated on its own.
 
     Parameters
     ----------
-    {params}
+    output : {"magnitude", "angle", "x", "y"}, default="magnitude"
+        ``"x"``: derivative along the columns (the last spatial axis);
+        ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;
+        ``"angle"``: ``arctan2(y, x)``, in radians in [-pi, pi].
+    normalize : bool, default=False
+        Divide scipy's unnormalised kernel by 8 so that it measures the
+        true derivative.
     mode : str, default="reflect"
         Border handling, as in scipy.ndimage.
     cval : float, default=0.0
         Value outside the image when ``mode="constant"``.
-    {layout}
+    channel_axis : {-1, 1}, default=-1
+        Axis of the channels of 4-D input; colour images are differentiated
+        channel by channel.
+    image_shape : tuple of int, default=None
+        Shape of one image when the input holds flattened images as rows;
+        with None, 2-D input is a batch of 1-D signals (whose y derivative
+        is 0).
+    n_jobs : int, default=None
+        Threads to use; None uses every available core.
 
     Attributes
     ----------
@@ -503,20 +569,20 @@ _ESTIMATOR_DOC = """{summary}
 
     See Also
     --------
-    {function} : The function behind this estimator.
+    sobel_gradient : The function behind this estimator.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skimgproc import {name}
+    >>> from skimgproc import SobelGradient
     >>> images = np.random.default_rng(0).random((3, 16, 16))
-    >>> {name}(output="angle").fit_transform(images).shape
+    >>> SobelGradient(output="angle").fit_transform(images).shape
     (3, 16, 16)
     """
 
-
-class SobelGradient(_Gradient):
-    _derivative = staticmethod(_SOBEL)
+    _function = staticmethod(sobel_gradient)
+    _parameter_constraints = FINITE_DIFFERENCE_CONSTRAINTS.but(
+        output=Rule(_check_one_output))
 
     def __init__(self, *, output="magnitude", normalize=False, mode="reflect",
                  cval=0.0, channel_axis=-1, image_shape=None, n_jobs=None):
@@ -530,7 +596,56 @@ class SobelGradient(_Gradient):
 
 
 class PrewittGradient(_Gradient):
-    _derivative = staticmethod(_PREWITT)
+    """Prewitt gradient of every image of a batch.
+
+    A thin estimator over :func:`prewitt_gradient`: every image and channel
+    of the batch is differentiated on its own.
+
+    Parameters
+    ----------
+    output : {"magnitude", "angle", "x", "y"}, default="magnitude"
+        ``"x"``: derivative along the columns (the last spatial axis);
+        ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;
+        ``"angle"``: ``arctan2(y, x)``, in radians in [-pi, pi].
+    normalize : bool, default=False
+        Divide scipy's unnormalised kernel by 6 so that it measures the
+        true derivative.
+    mode : str, default="reflect"
+        Border handling, as in scipy.ndimage.
+    cval : float, default=0.0
+        Value outside the image when ``mode="constant"``.
+    channel_axis : {-1, 1}, default=-1
+        Axis of the channels of 4-D input; colour images are differentiated
+        channel by channel.
+    image_shape : tuple of int, default=None
+        Shape of one image when the input holds flattened images as rows;
+        with None, 2-D input is a batch of 1-D signals (whose y derivative
+        is 0).
+    n_jobs : int, default=None
+        Threads to use; None uses every available core.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of values per sample seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when ``X`` was a data frame.
+
+    See Also
+    --------
+    prewitt_gradient : The function behind this estimator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import PrewittGradient
+    >>> images = np.random.default_rng(0).random((3, 16, 16))
+    >>> PrewittGradient(output="angle").fit_transform(images).shape
+    (3, 16, 16)
+    """
+
+    _function = staticmethod(prewitt_gradient)
+    _parameter_constraints = SobelGradient._parameter_constraints
 
     def __init__(self, *, output="magnitude", normalize=False, mode="reflect",
                  cval=0.0, channel_axis=-1, image_shape=None, n_jobs=None):
@@ -544,7 +659,58 @@ class PrewittGradient(_Gradient):
 
 
 class GaussianGradient(_Gradient):
-    _derivative = staticmethod(_gaussian_derivative)
+    """Gaussian-derivative gradient of every image of a batch, at scale sigma.
+
+    A thin estimator over :func:`gaussian_gradient`: every image and channel
+    of the batch is differentiated on its own.
+
+    Parameters
+    ----------
+    sigma : float or tuple of float, default=1.0
+        Scale of the Gaussian in pixels, > 0.
+    output : {"magnitude", "angle", "x", "y"}, default="magnitude"
+        ``"x"``: derivative along the columns (the last spatial axis);
+        ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;
+        ``"angle"``: ``arctan2(y, x)``, in radians in [-pi, pi].
+    mode : str, default="reflect"
+        Border handling, as in scipy.ndimage.
+    cval : float, default=0.0
+        Value outside the image when ``mode="constant"``.
+    truncate : float, default=4.0
+        The kernel is cut off at this many standard deviations.
+    channel_axis : {-1, 1}, default=-1
+        Axis of the channels of 4-D input; colour images are differentiated
+        channel by channel.
+    image_shape : tuple of int, default=None
+        Shape of one image when the input holds flattened images as rows;
+        with None, 2-D input is a batch of 1-D signals (whose y derivative
+        is 0).
+    n_jobs : int, default=None
+        Threads to use; None uses every available core.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of values per sample seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when ``X`` was a data frame.
+
+    See Also
+    --------
+    gaussian_gradient : The function behind this estimator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimgproc import GaussianGradient
+    >>> images = np.random.default_rng(0).random((3, 16, 16))
+    >>> GaussianGradient(output="angle").fit_transform(images).shape
+    (3, 16, 16)
+    """
+
+    _function = staticmethod(gaussian_gradient)
+    _parameter_constraints = GAUSSIAN_GRADIENT_CONSTRAINTS.but(
+        output=Rule(_check_one_output))
 
     def __init__(self, sigma=1.0, *, output="magnitude", mode="reflect", cval=0.0,
                  truncate=4.0, channel_axis=-1, image_shape=None, n_jobs=None):
@@ -556,37 +722,3 @@ class GaussianGradient(_Gradient):
         self.channel_axis = channel_axis
         self.image_shape = image_shape
         self.n_jobs = n_jobs
-
-    def _check_params(self, batch):
-        params = super()._check_params(batch)
-        params.update(
-            _check_gaussian(batch, self.sigma, self.truncate, type(self).__name__)
-        )
-        return params
-
-
-_NORMALIZE_DOC = """normalize : bool, default=False
-        Divide scipy's unnormalised kernel by {scale:g} so that it measures the
-        true derivative."""
-_OUTPUT_PARAM = _OUTPUT_DOC
-for _cls, _summary, _params in (
-    (SobelGradient, "Sobel gradient of every image of a batch.",
-     _OUTPUT_PARAM + "\n    " + _NORMALIZE_DOC.format(scale=SOBEL_SCALE)),
-    (PrewittGradient, "Prewitt gradient of every image of a batch.",
-     _OUTPUT_PARAM + "\n    " + _NORMALIZE_DOC.format(scale=PREWITT_SCALE)),
-    (GaussianGradient,
-     "Gaussian-derivative gradient of every image of a batch, at scale sigma.",
-     "sigma : float or tuple of float, default=1.0\n        Scale of the "
-     "Gaussian in pixels, > 0.\n    " + _OUTPUT_PARAM
-     + "\n    truncate : float, default=4.0\n        The kernel is cut off at "
-     "this many standard deviations."),
-):
-    _function_name = {
-        SobelGradient: "sobel_gradient",
-        PrewittGradient: "prewitt_gradient",
-        GaussianGradient: "gaussian_gradient",
-    }[_cls]
-    _cls.__doc__ = _ESTIMATOR_DOC.format(
-        summary=_summary, function=_function_name, params=_params,
-        layout=_LAYOUT_DOC, name=_cls.__name__,
-    )

@@ -30,8 +30,9 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ._batch import as_batch, effective_n_threads
+from ._batch import as_batch
 from ._config import optional_module
+from ._executor import effective_n_threads
 from ._validation import check_int, check_n_jobs, check_option
 
 __all__ = [

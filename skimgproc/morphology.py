@@ -38,8 +38,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import ImageTransformer
-from ._batch import as_batch, chunk_scratch, is_dask_array, run_chunked
+from ._batch import as_batch, is_dask_array
 from ._config import optional_module
+from ._executor import chunk_scratch, run_chunked
 from ._validation import check_bool, check_int, check_n_jobs, check_option, fail
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Compiled 3 x 3 derivative kernels (numba): the fast path of Sobel and
 Prewitt gradients in :mod:`skimgproc.gradients`.
 
-Imported only when :func:`skimgproc._config.optional_module` returns numba.
+Loaded by :func:`skimgproc._config.optional_module`, the one loader.
 One pass over each image computes both derivatives in registers and writes
 the requested output (or the magnitude and the angle together), so the
 magnitude or the angle costs one read of the (padded) image and one write,
@@ -179,7 +179,7 @@ def pad_bits(src, pad, step, rows, cols, mask):
         Same dtype as ``src``; written whole.
     rows, cols : ndarray of int64, shape (2,)
         The row (column) scipy reads for index -1 and for index ``height``
-        (``width``), from ``_accel._edge_indices``; -1 for zeros (the
+        (``width``), from ``_gradients_stencil._edge_indices``; -1 for zeros (the
         ``constant`` mode with ``cval`` 0).
     mask : unsigned integer
         All bits but the sign bit.
