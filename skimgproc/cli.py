@@ -13,6 +13,9 @@ names and defaults (read from the estimator itself, so they cannot drift).
 Values are read as Python literals: ``--sigma 2``, ``--sigma 2,5`` (one per
 axis), ``--mode nearest``. Bad input ends the command with exit status 2 and
 one line on standard error.
+
+``skimgproc demo`` runs :func:`skimgproc.demo.run_demo` (also importable
+from here, as before the demo had its own module).
 """
 
 import argparse
@@ -31,25 +34,17 @@ import numpy as np
 from sklearn.base import clone
 
 from . import __version__
-from .denoise import ROFDenoiser, rof_denoise
-from .filters import GaussianBlur, gaussian_blur
-from .gradients import (
-    GaussianGradient,
-    PrewittGradient,
-    SobelGradient,
-    gaussian_gradient,
-    sobel_gradient,
-)
-from .io import (
-    _atomic_write,
-    _format_for,
-    colorize_labels,
-    read_image,
-    write_image,
-    write_panels,
-)
-from .metrics import psnr
-from .morphology import BinaryOpeningCounter, binary_opening, label, threshold
+from ._files import atomic_write, image_format
+from .demo import run_demo
+from .denoise import ROFDenoiser
+from .filters import GaussianBlur
+from .gradients import GaussianGradient, PrewittGradient, SobelGradient
+from .io import read_image, write_image
+
+try:  # the counting family, split out of morphology
+    from .measure import BinaryOpeningCounter
+except ImportError:  # pragma: no cover - before the split
+    from .morphology import BinaryOpeningCounter
 
 __all__ = ["main", "run_demo"]
 
@@ -101,6 +96,18 @@ def _param_help(cls, name):
     return text.split(". ")[0].rstrip(".") + "."
 
 
+def _add_param(group, name, default, help_text):
+    flags = [f"--{name}"]
+    if "_" in name:
+        flags.append(f"--{name.replace('_', '-')}")
+    if isinstance(default, bool):
+        group.add_argument(*flags, dest=name, default=argparse.SUPPRESS,
+                           action=argparse.BooleanOptionalAction, help=help_text)
+    else:
+        group.add_argument(*flags, dest=name, default=argparse.SUPPRESS,
+                           type=_literal, metavar=name.upper(), help=help_text)
+
+
 def _add_params(parser, classes, skip=_LAYOUT_PARAMS):
     """Add one option per parameter of the estimator classes.
 
@@ -112,36 +119,26 @@ def _add_params(parser, classes, skip=_LAYOUT_PARAMS):
         "estimator parameters", "the estimator's own parameters, same names and "
         "defaults (values are Python literals: 2, 2.5, 2,5, None, name)"
     )
-    seen = set()
+    params = {cls: cls().get_params() for cls in classes}
     parser.set_defaults(param_names=frozenset(
-        name for cls in classes for name in cls().get_params()) - skip)
+        name for names in params.values() for name in names) - skip)
+    seen = set()
     for cls in classes:
-        for name, default in cls().get_params().items():
+        for name, default in params[cls].items():
             if name in skip or name in seen:
                 continue
             seen.add(name)
-            flags = [f"--{name}"]
-            if "_" in name:
-                flags.append(f"--{name.replace('_', '-')}")
-            owners = [c.__name__ for c in classes if name in c().get_params()]
+            owners = [c.__name__ for c in classes if name in params[c]]
             help_text = f"{_param_help(cls, name)} (default: {default!r}"
             if len(owners) < len(classes):
                 help_text += "; " + ", ".join(owners) + " only"
-            help_text = (help_text + ")").replace("%", "%%")
-            if isinstance(default, bool):
-                group.add_argument(*flags, dest=name, default=argparse.SUPPRESS,
-                                   action=argparse.BooleanOptionalAction,
-                                   help=help_text)
-            else:
-                group.add_argument(*flags, dest=name, default=argparse.SUPPRESS,
-                                   type=_literal, metavar=name.upper(),
-                                   help=help_text)
+            _add_param(group, name, default, (help_text + ")").replace("%", "%%"))
 
 
-def _estimator(cls, args, colour=False):
-    """The estimator with the parameters given on the command line, checked
-    before any file is touched."""
-    names = set(cls().get_params()) - _LAYOUT_PARAMS
+def _given_params(cls, args):
+    """The parameters of ``cls`` given on the command line."""
+    defaults = cls().get_params()
+    names = set(defaults) - _LAYOUT_PARAMS
     given = {k: v for k, v in vars(args).items() if k in args.param_names}
     foreign = sorted(set(given) - names)
     if foreign:
@@ -149,14 +146,22 @@ def _estimator(cls, args, colour=False):
             f"{cls.__name__} has no parameter {', '.join('--' + f for f in foreign)} "
             f"(its parameters: {', '.join('--' + n for n in sorted(names))})"
         )
-    defaults = cls().get_params()
-    for name, value in given.items():
-        # One name for a parameter that is a tuple of names (features=...).
-        default = defaults[name]
-        if (isinstance(value, str) and isinstance(default, tuple) and default
-                and all(isinstance(d, str) for d in default)):
-            given[name] = (value,)
-    estimator = cls(**given)
+    return {name: _like_default(value, defaults[name])
+            for name, value in given.items()}
+
+
+def _like_default(value, default):
+    """One name given for a parameter that is a tuple of names (features=...)
+    becomes a tuple of one."""
+    names_tuple = (isinstance(default, tuple) and default
+                   and all(isinstance(d, str) for d in default))
+    return (value,) if isinstance(value, str) and names_tuple else value
+
+
+def _estimator(cls, args, colour=False):
+    """The estimator with the parameters given on the command line, checked
+    before any file is touched."""
+    estimator = cls(**_given_params(cls, args))
     # The estimator checks its parameters itself, on a tiny image, before any
     # file is read or written.
     probe = np.zeros((1, 16, 16, 3) if colour else (1, 16, 16))
@@ -195,35 +200,28 @@ def _same_file(a, b):
         return False
 
 
-def _plan(inputs, out):
-    """(input, output) pairs, refusing to overwrite an input or to write one
-    output twice."""
+def _inputs(inputs):
+    """The input paths, each an existing file."""
     inputs = [Path(p) for p in inputs]
     missing = [p for p in inputs if not p.is_file()]
     if missing:
         p = missing[0]
         what = "is a directory, not an image file" if p.is_dir() else "no such file"
         raise CommandError(f"cannot read '{p}': {what}")
-    if out is None:  # commands that print instead of writing images
-        return inputs
-    out_text = str(out)
-    out = Path(out)
-    single = (
+    return inputs
+
+
+def _is_single_output(inputs, out):
+    """Whether ``out`` names one output file rather than a folder."""
+    return (
         len(inputs) == 1
-        and not out.is_dir()
-        and bool(out.suffix)
-        and not out_text.endswith(("/", os.sep))
+        and not Path(out).is_dir()
+        and bool(Path(out).suffix)
+        and not str(out).endswith(("/", os.sep))
     )
-    if single:
-        targets = [out]
-    else:
-        if out.exists() and not out.is_dir():
-            raise CommandError(
-                f"'{out}' is a file, but {len(inputs)} inputs need an output folder"
-            )
-        targets = [out / p.name for p in inputs]
-    for dst in targets[:1] if single else targets:
-        _format_for(dst, "skimgproc")  # an unknown extension fails now, not later
+
+
+def _refuse_overwriting_inputs(inputs, targets):
     seen = {}
     for src, dst in zip(inputs, targets, strict=True):
         key = os.path.normcase(os.path.abspath(dst))
@@ -238,6 +236,25 @@ def _plan(inputs, out):
                     f"refusing to overwrite the input '{other}' with the output of "
                     f"'{src}'; choose another output (-o)"
                 )
+
+
+def _plan(inputs, out):
+    """(input, output) pairs, refusing to overwrite an input or to write one
+    output twice; the output folder is made once all is checked."""
+    inputs = _inputs(inputs)
+    single = _is_single_output(inputs, out)
+    out = Path(out)
+    if single:
+        targets = [out]
+    elif out.exists() and not out.is_dir():
+        raise CommandError(
+            f"'{out}' is a file, but {len(inputs)} inputs need an output folder"
+        )
+    else:
+        targets = [out / p.name for p in inputs]
+    for dst in targets[:1] if single else targets:
+        image_format(dst)  # an unknown extension fails now, not later
+    _refuse_overwriting_inputs(inputs, targets)
     if not single:
         out.mkdir(parents=True, exist_ok=True)
     return list(zip(inputs, targets, strict=True))
@@ -307,15 +324,43 @@ def _cmd_denoise(args):
                             keeps_brightness=estimator.output == "denoised")
 
 
+def _refuse_csv_over_input(csv_name, inputs):
+    if csv_name in (None, "-"):
+        return
+    csv_path = Path(csv_name)
+    if any(_same_file(p, csv_path) or p.resolve() == csv_path.resolve()
+           for p in inputs):
+        raise CommandError(f"refusing to overwrite the input '{csv_path}' with "
+                           "the CSV")
+
+
+def _count_line(src, names, features):
+    if len(names) == 1 and names[0] == "n_objects":
+        return f"{src}: {int(features[0])} objects"
+    return f"{src}: " + " ".join(
+        f"{n}={_number(v)}" for n, v in zip(names, features, strict=True))
+
+
+def _write_csv(args, names, rows):
+    table = _text_io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
+    writer.writerow(["file", *names])
+    for src, features in rows:
+        writer.writerow([str(src), *(_number(v) for v in features)])
+    if args.csv == "-":
+        sys.stdout.write(table.getvalue())
+        return
+    with atomic_write(args.csv, "skimgproc count") as file:
+        file.write(table.getvalue().encode("utf-8"))
+    if not args.quiet:
+        print(f"wrote counts of {len(rows)} image"
+              f"{'s' if len(rows) > 1 else ''} to {args.csv}")
+
+
 def _cmd_count(args):
     counter = _estimator(BinaryOpeningCounter, args)
-    inputs = _plan(args.inputs, None)
-    if args.csv not in (None, "-"):
-        csv_path = Path(args.csv)
-        if any(_same_file(p, csv_path) or p.resolve() == csv_path.resolve()
-               for p in inputs):
-            raise CommandError(f"refusing to overwrite the input '{csv_path}' with "
-                               "the CSV")
+    inputs = _inputs(args.inputs)
+    _refuse_csv_over_input(args.csv, inputs)
     rows = []
     for index, src in enumerate(inputs, start=1):
         # Fitted per file: with threshold="otsu" or "mean" each image gets its
@@ -327,26 +372,10 @@ def _cmd_count(args):
         if args.csv is not None:  # printed lines show the progress otherwise
             _progress(args, index, len(inputs), f"{src}")
         else:
-            names = counter.get_feature_names_out()
-            if len(names) == 1 and names[0] == "n_objects":
-                print(f"{src}: {int(features[0])} objects", flush=True)
-            else:
-                print(f"{src}: " + " ".join(
-                    f"{n}={_number(v)}" for n, v in zip(names, features)), flush=True)
+            print(_count_line(src, counter.get_feature_names_out(), features),
+                  flush=True)
     if args.csv is not None:
-        table = _text_io.StringIO()
-        writer = csv.writer(table, lineterminator="\n")
-        writer.writerow(["file", *counter.get_feature_names_out()])
-        for src, features in rows:
-            writer.writerow([str(src), *(_number(v) for v in features)])
-        if args.csv == "-":
-            sys.stdout.write(table.getvalue())
-        else:
-            with _atomic_write(args.csv, "skimgproc count") as file:
-                file.write(table.getvalue().encode("utf-8"))
-            if not args.quiet:
-                print(f"wrote counts of {len(rows)} image"
-                      f"{'s' if len(rows) > 1 else ''} to {args.csv}")
+        _write_csv(args, counter.get_feature_names_out(), rows)
     return 0
 
 
@@ -358,186 +387,6 @@ def _number(value):
 def _cmd_demo(args):
     run_demo(args.outdir, quiet=args.quiet)
     return 0
-
-
-# -- the demo -----------------------------------------------------------------
-
-
-def _demo_blur(outdir, gray, colour):
-    panels_gray = [("original", gray)]
-    panels_colour = [("original", colour)]
-    for sigma in (2, 5, 10):
-        panels_gray.append((f"gaussian_blur sigma={sigma}",
-                            gaussian_blur(gray[None], sigma)[0]))
-        panels_colour.append((f"gaussian_blur sigma={sigma}",
-                              np.clip(gaussian_blur(colour[None], sigma)[0], 0, 255)
-                              .astype(np.uint8)))
-    write_panels(outdir / "blur_gray.png", panels_gray,
-                 title="Gaussian blur of a gray photo (sigma in pixels)")
-    write_panels(outdir / "blur_color.png", panels_colour,
-                 title="Gaussian blur of each colour channel")
-    return ["blur_gray.png", "blur_color.png"], []
-
-
-def _signed(values):
-    """Signed values for display: 0 mid-gray, +-max|values| white and black."""
-    scale = np.abs(values).max() or 1.0
-    return np.clip(np.rint(127.5 + 127.5 * values / scale), 0, 255).astype(np.uint8)
-
-
-def _demo_derivatives(outdir, gray):
-    image = gray[None].astype(np.float64)
-    names = ("x", "y", "magnitude")
-    sobel = {k: v[0] for k, v in zip(names, sobel_gradient(image, output=names))}
-    write_panels(
-        outdir / "sobel.png",
-        [("original", gray), ("Sobel x derivative", _signed(sobel["x"])),
-         ("Sobel y derivative", _signed(sobel["y"])),
-         ("gradient magnitude", sobel["magnitude"])],
-        title="Sobel derivatives (mid-gray: 0, dark: negative, light: positive)",
-    )
-    panels = []
-    for sigma in (2, 5, 10):
-        x, y, magnitude = (v[0] for v in gaussian_gradient(image, sigma, output=names))
-        panels += [(f"sigma={sigma}: x derivative", _signed(x)),
-                   (f"sigma={sigma}: y derivative", _signed(y)),
-                   (f"sigma={sigma}: magnitude", magnitude)]
-    write_panels(outdir / "gaussian_derivatives.png", panels, ncols=3,
-                 title="Gaussian derivatives at sigma 2, 5, 10 (mid-gray: 0)")
-    numbers = [f"Sobel gradient magnitude: max {sobel['magnitude'].max():.0f}, "
-               f"mean {sobel['magnitude'].mean():.1f}"]
-    return ["sobel.png", "gaussian_derivatives.png"], numbers
-
-
-def _demo_counting(outdir):
-    from .datasets import make_houses
-
-    image, true_count = make_houses(seed=0)
-    binary = threshold(image[np.newaxis], 128)  # the chapter's 1 * (im < 128)
-    labels, (before,) = label(binary, return_counts=True)
-    opened = binary_opening(binary, np.ones((9, 5)), iterations=2)
-    labels_opened, (after,) = label(opened, return_counts=True)
-    write_panels(
-        outdir / "counting.png",
-        [("houses (make_houses)", image),
-         (f"labels: {before} objects", colorize_labels(labels[0])),
-         ("opening ones((9, 5)), iterations=2", opened[0].astype(bool)),
-         (f"labels after opening: {after} objects",
-          colorize_labels(labels_opened[0]))],
-        ncols=2, width=400,
-        title=f"Counting objects: {before} before opening, {after} after "
-        f"(true count {true_count})",
-    )
-    numbers = [f"object count: {before} before opening, {after} after "
-               f"(true count {true_count})"]
-    return ["counting.png"], numbers
-
-
-def _psnr(clean, image):
-    return float(psnr(clean[np.newaxis], image[np.newaxis], data_range=255)[0])
-
-
-def _demo_rof_squares(outdir):
-    from .datasets import make_squares
-
-    noisy, clean = make_squares()  # the chapter's image, noise 30, seed 0
-    results = {
-        "noisy": noisy,
-        "Gaussian sigma=10 (the chapter's)": gaussian_blur(noisy[None], 10)[0],
-        "Gaussian sigma=2": gaussian_blur(noisy[None], 2)[0],
-        "ROF tv_weight=100": rof_denoise(noisy[None], 100.0)[0][0],
-    }
-    scores = {name: _psnr(clean, image) for name, image in results.items()}
-    chapter = rof_denoise(noisy[None], 100.0, method="chambolle",
-                          boundary="periodic")[0][0]
-    write_panels(
-        outdir / "rof_squares.png",
-        [(f"{name}: {scores[name]:.1f} dB", np.clip(image, 0, 255))
-         for name, image in results.items()],
-        title="ROF vs Gaussian blur on the synthetic image (PSNR vs the clean image)",
-    )
-    numbers = ["synthetic squares, PSNR: " + ", ".join(
-        f"{name} {score:.2f} dB" for name, score in scores.items())
-        + f"; the chapter's ROF iteration {_psnr(clean, chapter):.2f} dB"]
-    return ["rof_squares.png"], numbers
-
-
-def _demo_rof_photo(outdir, gray):
-    clean = gray.astype(np.float64)
-    noisy = clean + 20.0 * np.random.RandomState(0).standard_normal(clean.shape)
-    # Each method at its best setting over a small grid, judged by PSNR.
-    blurs = {s: gaussian_blur(noisy[None], s)[0] for s in (0.4, 0.6, 0.8, 1.0, 2.0)}
-    rofs = {w: rof_denoise(noisy[None], w)[0][0] for w in (5.0, 8.0, 10.0, 12.0, 20.0)}
-    sigma = max(blurs, key=lambda s: _psnr(clean, blurs[s]))
-    weight = max(rofs, key=lambda w: _psnr(clean, rofs[w]))
-    results = {
-        "original": clean,
-        "noise sigma=20": noisy,
-        f"best Gaussian, sigma={sigma:g}": blurs[sigma],
-        f"best ROF, tv_weight={weight:g}": rofs[weight],
-    }
-    scores = {name: _psnr(clean, image) for name, image in results.items()
-              if name != "original"}
-    write_panels(
-        outdir / "rof_photo.png",
-        [(f"{name}: {scores[name]:.1f} dB" if name in scores else name,
-          np.clip(image, 0, 255).astype(np.uint8))
-         for name, image in results.items()],
-        title="ROF vs Gaussian blur on a noisy photo (PSNR vs the original)",
-    )
-    numbers = ["noisy photo, PSNR: " + ", ".join(
-        f"{name} {score:.2f} dB" for name, score in scores.items())]
-    return ["rof_photo.png"], numbers
-
-
-def run_demo(outdir, *, quiet=False):
-    """Reproduce the chapter's figures on built-in data, as labelled PNG panels.
-
-    Writes, into ``outdir``: Gaussian blur at sigma 2, 5 and 10 in gray and
-    colour, Sobel derivatives, Gaussian derivatives at three scales, the
-    object count before and after a binary opening, ROF denoising against
-    Gaussian blur on the synthetic image and on a noisy photo (with PSNR).
-    Prints what it wrote and the key numbers.
-
-    Parameters
-    ----------
-    outdir : str or os.PathLike
-        Folder for the figures (created if missing).
-    quiet : bool, default=False
-        Print nothing.
-
-    Returns
-    -------
-    summary : dict
-        ``{"files": [paths], "numbers": [lines]}``.
-    """
-    from .datasets import load_photo
-
-    outdir = Path(outdir)
-    if outdir.exists() and not outdir.is_dir():
-        raise CommandError(f"'{outdir}' is a file; the demo needs a folder")
-    outdir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    gray, colour = load_photo("china"), load_photo("china", mode="RGB")
-    files, numbers = [], []
-    for step in (
-        lambda: _demo_blur(outdir, gray, colour),
-        lambda: _demo_derivatives(outdir, gray),
-        lambda: _demo_counting(outdir),
-        lambda: _demo_rof_squares(outdir),
-        lambda: _demo_rof_photo(outdir, gray),
-    ):
-        written, lines = step()
-        files += [outdir / name for name in written]
-        numbers += lines
-    if not quiet:
-        for path in files:
-            print(f"wrote {path}")
-        for line in numbers:
-            print(line)
-        print(f"demo done in {time.perf_counter() - start:.1f} s: {len(files)} "
-              f"figures in {outdir}")
-    return {"files": files, "numbers": numbers}
 
 
 # -- entry point ----------------------------------------------------------------
@@ -623,6 +472,12 @@ def main(argv=None):
     status : int
         0 on success, 2 on bad input (after one line on standard error),
         130 when interrupted.
+
+    Examples
+    --------
+    >>> from skimgproc.cli import main
+    >>> main(["blur", "no-such-image.png", "-o", "blurred.png"])
+    2
     """
     parser = _parser()
     args = parser.parse_args(argv)
