@@ -19,7 +19,7 @@ import numpy as np
 
 from skimgproc import GaussianBlur, gaussian_blur
 from skimgproc.datasets import load_photo
-from skimgproc.io import write_panels
+from skimgproc.plotting import write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)

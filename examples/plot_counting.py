@@ -20,7 +20,7 @@ from sklearn.model_selection import GridSearchCV
 
 from skimgproc import BinaryOpeningCounter, binary_opening, label, threshold
 from skimgproc.datasets import make_houses
-from skimgproc.io import colorize_labels, write_panels
+from skimgproc.plotting import colorize_labels, write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -52,7 +52,7 @@ write_panels(
 # features per image. Its parameters can be searched like any other: here a
 # grid search scores each setting by how close the count comes to the truth
 # on a few images drawn with different seeds.
-images, truths = zip(*(make_houses(n_bridges=8, seed=s) for s in range(4)))
+images, truths = zip(*(make_houses(n_bridges=8, seed=s) for s in range(4)), strict=True)
 X, y = np.stack(images), np.array(truths, dtype=float)
 
 
@@ -68,6 +68,6 @@ search = GridSearchCV(
 )
 search.fit(X, y)
 for params, score in zip(search.cv_results_["params"],
-                         search.cv_results_["mean_test_score"]):
+                         search.cv_results_["mean_test_score"], strict=True):
     print(f"{params}: mean counting error {abs(score):.2f}")
 print(f"best: {search.best_params_}; saved {FIGURES / 'counting.png'}")

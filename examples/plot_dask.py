@@ -23,9 +23,9 @@ from pathlib import Path
 
 import dask
 import dask.array as da
-from dask.array.image import imread
 import joblib
 import numpy as np
+from dask.array.image import imread
 from distributed import Client, LocalCluster
 from sklearn.linear_model import RidgeClassifier
 from sklearn.model_selection import GridSearchCV
@@ -39,7 +39,7 @@ from skimgproc import (
     write_image,
 )
 from skimgproc.datasets import load_digits, make_houses
-from skimgproc.io import write_panels
+from skimgproc.plotting import write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 
@@ -105,7 +105,7 @@ def search_on_cluster():
     ):
         search.fit(images, target)
     for sigma, score in zip(search.cv_results_["param_gaussianblur__sigma"],
-                            search.cv_results_["mean_test_score"]):
+                            search.cv_results_["mean_test_score"], strict=True):
         print(f"sigma {sigma}: accuracy {score:.3f}")
     print(f"best on the cluster: {search.best_params_}")
 

@@ -19,7 +19,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skimgproc import Flatten, GaussianBlur
 from skimgproc.datasets import load_digits
-from skimgproc.io import write_panels
+from skimgproc.plotting import write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -45,14 +45,14 @@ pipe = Pipeline([
 search = GridSearchCV(pipe, {"blur__sigma": [0.0, 0.5, 1.0, 2.0]}, cv=3)
 search.fit(X, y)
 scores = search.cv_results_["mean_test_score"]
-for sigma, score in zip(search.cv_results_["param_blur__sigma"], scores):
+for sigma, score in zip(search.cv_results_["param_blur__sigma"], scores, strict=True):
     print(f"sigma={sigma}: cross-validated accuracy {score:.3f}")
 print(f"best: {search.best_params_} ({search.best_score_:.3f})")
 
 # %%
 # What the classifier sees at each sigma (digits enlarged 16 times).
 panels = []
-for sigma, score in zip(search.cv_results_["param_blur__sigma"], scores):
+for sigma, score in zip(search.cv_results_["param_blur__sigma"], scores, strict=True):
     digit = GaussianBlur(sigma=sigma).fit_transform(X[:1])[0]
     big = np.kron(digit, np.ones((16, 16)))
     panels.append((f"sigma={sigma}: acc {score:.3f}", big))

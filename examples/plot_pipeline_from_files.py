@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skimgproc import Flatten, GaussianBlur, ImageReader, write_image
 from skimgproc.datasets import load_digits
-from skimgproc.io import write_panels
+from skimgproc.plotting import write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -59,7 +59,7 @@ pipe.fit(train, y_train)
 predicted = pipe.predict(test[:6])
 shown = ImageReader().transform(test[:6])
 panels = [(f"true {t}, predicted {k}", np.kron(im, np.ones((16, 16))))
-          for t, k, im in zip(y_test, predicted, shown)]
+          for t, k, im in zip(y_test[:6], predicted, shown, strict=True)]
 write_panels(FIGURES / "pipeline_from_files.png", panels, ncols=3, width=160,
              title="Predictions of a pipeline fed file paths")
 print(f"held-out accuracy {pipe.score(test, y_test):.3f}; "

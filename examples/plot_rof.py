@@ -18,8 +18,8 @@ import numpy as np
 
 from skimgproc import ROFDenoiser, gaussian_blur, rof_denoise
 from skimgproc.datasets import make_squares
-from skimgproc.io import write_panels
 from skimgproc.metrics import psnr
+from skimgproc.plotting import write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)

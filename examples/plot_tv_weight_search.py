@@ -17,8 +17,8 @@ from sklearn.model_selection import GridSearchCV
 
 from skimgproc import GaussianBlur, ROFDenoiser
 from skimgproc.datasets import make_squares
-from skimgproc.io import write_panels
 from skimgproc.metrics import make_psnr_scorer
+from skimgproc.plotting import write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -35,7 +35,7 @@ search = GridSearchCV(ROFDenoiser(), {"tv_weight": [10.0, 30.0, 60.0, 100.0, 200
                       scoring=scorer, cv=3)
 search.fit(X, y)
 for weight, score in zip(search.cv_results_["param_tv_weight"],
-                         search.cv_results_["mean_test_score"]):
+                         search.cv_results_["mean_test_score"], strict=True):
     print(f"tv_weight={weight:>5}: mean PSNR {score:.2f} dB")
 print(f"best: {search.best_params_} ({search.best_score_:.2f} dB)")
 
