@@ -26,20 +26,11 @@ from .io import (
     write_image,
     write_mat,
 )
+from .measure import BinaryOpeningCounter, ConnectedComponents, count_objects, label
 from .metrics import make_psnr_scorer, psnr
-from .morphology import (
-    BinaryClosing,
-    BinaryOpening,
-    BinaryOpeningCounter,
-    ConnectedComponents,
-    Threshold,
-    binary_closing,
-    binary_opening,
-    count_objects,
-    label,
-    threshold,
-)
+from .morphology import BinaryClosing, BinaryOpening, binary_closing, binary_opening
 from .preprocessing import Flatten, Grayscale, flatten, rgb_to_gray
+from .thresholding import Threshold, threshold
 
 __version__ = "0.1.0"
 

