@@ -255,7 +255,8 @@ def test_count_prints_the_chapters_counts(house_files, capsys):
     paths, images = house_files
     status, stdout, _ = run(["count", *paths], capsys)
     assert status == 0
-    expected = [f"{p}: {chapter_count(im)} objects" for p, im in zip(paths, images)]
+    expected = [f"{p}: {chapter_count(im)} objects" for p, im in
+                zip(paths, images, strict=True)]
     assert stdout.splitlines() == expected
     status, stdout, _ = run(["count", *paths, "--operation", "none"], capsys)
     counts = [int(line.split()[-2]) for line in stdout.splitlines()]
@@ -276,7 +277,7 @@ def test_count_csv_file_and_stdout(house_files, tmp_path, capsys):
     with table.open(newline="") as file:
         rows = list(csv.reader(file))
     assert rows[0] == ["file", "n_objects", "max_area"]
-    for row, path, image in zip(rows[1:], paths, images):
+    for row, path, image in zip(rows[1:], paths, images, strict=True):
         opened = ndi.binary_opening(image < 128, np.ones((9, 5)), iterations=2)
         labels, n = ndi.label(opened)
         assert row == [path, str(n), str(int(np.bincount(labels.ravel())[1:].max()))]
@@ -362,61 +363,19 @@ def test_estimator_warnings_are_one_line_each(tmp_path, capsys):
     assert "max_num_iter=2" in lines[0]
 
 
-# -- the demo -----------------------------------------------------------------
-
-DEMO_FILES = ["blur_gray.png", "blur_color.png", "sobel.png",
-              "gaussian_derivatives.png", "counting.png", "rof_squares.png",
-              "rof_photo.png"]
+# -- the demo (its figures and numbers: tests/test_demo.py) ---------------------
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The main job, run as a user would, with only the runtime dependencies:
-    the optional accelerators (OpenCV, numba) are made unimportable."""
-    outdir = tmp_path_factory.mktemp("demo") / "figures"
-    code = (
-        "import sys; sys.modules['cv2'] = None; sys.modules['numba'] = None; "
-        "from skimgproc.cli import main; sys.exit(main(sys.argv[1:]))"
-    )
-    result = subprocess.run([sys.executable, "-c", code, "demo", str(outdir)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.stderr == ""
-    return result.returncode, outdir, result.stdout
+def test_demo_command_runs_the_demo(tmp_path, capsys, monkeypatch):
+    import skimgproc.cli
+    import skimgproc.demo
 
-
-def test_demo_writes_labelled_panels(demo):
-    status, outdir, stdout = demo
-    assert status == 0
-    assert sorted(os.listdir(outdir)) == sorted(DEMO_FILES)
-    for name in DEMO_FILES:
-        assert f"wrote {outdir / name}" in stdout
-        figure = read_image(outdir / name, mode="RGB")
-        assert figure.shape[0] > 200 and figure.shape[1] > 600
-        heading = figure[:30]
-        assert (heading < 80).any() and (heading == 255).mean() > 0.6  # text
-
-
-def test_demo_key_numbers_are_right(demo):
-    from skimgproc.datasets import make_houses, make_squares
-
-    _, _, stdout = demo
-    image, true_count = make_houses(seed=0)
-    before = ndi.label(image < 128)[1]
-    opened = ndi.binary_opening(image < 128, np.ones((9, 5)), iterations=2)
-    after = ndi.label(opened)[1]
-    assert (before, after, true_count) == (45, 48, 48)
-    assert (f"object count: {before} before opening, {after} after (true count "
-            f"{true_count})") in stdout
-    noisy, clean = make_squares()
-    noisy_psnr = 10 * np.log10(255**2 / np.mean((noisy - clean) ** 2))
-    blur_psnr = 10 * np.log10(
-        255**2 / np.mean((ndi.gaussian_filter(noisy, 10) - clean) ** 2))
-    line = next(l for l in stdout.splitlines() if l.startswith("synthetic squares"))
-    assert f"noisy {noisy_psnr:.2f} dB" in line
-    assert f"Gaussian sigma=10 (the chapter's) {blur_psnr:.2f} dB" in line
-    rof = float(line.split("ROF tv_weight=100 ")[1].split(" dB")[0])
-    assert rof > blur_psnr + 10  # edges kept: far better than any blur here
-    assert "demo done in" in stdout
+    assert skimgproc.cli.run_demo is skimgproc.demo.run_demo  # as before the move
+    calls = []
+    monkeypatch.setattr(skimgproc.cli, "run_demo",
+                        lambda outdir, quiet: calls.append((outdir, quiet)))
+    assert run(["demo", str(tmp_path / "figures"), "-q"], capsys)[0] == 0
+    assert calls == [(str(tmp_path / "figures"), True)]
 
 
 def test_demo_refuses_a_file_as_outdir(tmp_path, capsys):

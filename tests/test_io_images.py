@@ -1,9 +1,9 @@
-"""Tests of skimgproc.io: images and .mat files in and out, hostile files,
-atomic writes, ImageReader and figures.
+"""Tests of skimgproc.io._images: one image file in and out (read_image,
+write_image), hostile and broken files, atomic writes.
 
 Files are built byte by byte where Pillow would not write them (bombs,
-truncated data, 16-bit colour), and results are compared with Pillow and
-scipy.io used directly, or with values known analytically.
+truncated data, 16-bit colour), and results are compared with Pillow used
+directly, or with values known analytically.
 """
 
 import os
@@ -13,28 +13,13 @@ import zlib
 
 import numpy as np
 import pytest
-import scipy.io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
-from sklearn.base import clone
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
 
 import skimgproc
-from skimgproc import (
-    Flatten,
-    GaussianBlur,
-    ImageReader,
-    read_image,
-    read_images,
-    read_mat,
-    write_image,
-    write_mat,
-)
-from skimgproc.io import DEFAULT_MAX_PIXELS, colorize_labels, write_panels
+from skimgproc import read_image, read_images, write_image
 
 RNG = np.random.default_rng(0)
 RGB = RNG.integers(0, 256, size=(20, 30, 3), dtype=np.uint8)
@@ -60,7 +45,6 @@ def save(path, array, **kwargs):
 
 def listing(folder):
     return sorted(os.listdir(folder))
-
 
 # -- reading ------------------------------------------------------------------
 
@@ -299,50 +283,6 @@ def test_read_image_bad_path_type():
     with pytest.raises(ValueError, match="'path' argument of read_image"):
         read_image(3)
 
-
-# -- read_images --------------------------------------------------------------
-
-
-def write_stack(folder, images):
-    paths = []
-    for i, image in enumerate(images):
-        paths.append(save(folder / f"im{i}.png", image))
-    return paths
-
-
-def test_read_images_stacks_in_order(tmp_path):
-    images = RNG.integers(0, 256, size=(5, 6, 7), dtype=np.uint8)
-    paths = write_stack(tmp_path, images)
-    np.testing.assert_array_equal(read_images(paths, n_jobs=1), images)
-    np.testing.assert_array_equal(read_images(paths, n_jobs=2), images)
-    np.testing.assert_array_equal(read_images(np.array(paths, dtype=object)), images)
-
-
-def test_read_images_names_the_odd_file(tmp_path):
-    paths = write_stack(tmp_path, [RGB[..., 0]] * 2 + [RGB[:10, :, 0]])
-    with pytest.raises(ValueError, match=r"im2\.png.*\(10, 30\).*im0\.png.*resize"):
-        read_images(paths)
-    batch = read_images(paths, resize=(8, 12))
-    assert batch.shape == (3, 8, 12)
-
-
-def test_read_images_mixed_bit_depths_keep_values(tmp_path):
-    eight = np.full((4, 4), 200, np.uint8)
-    sixteen = np.full((4, 4), 60000, np.uint16)
-    paths = write_stack(tmp_path, [eight, sixteen])
-    batch = read_images(paths)
-    assert batch.dtype == np.uint16
-    assert batch[0, 0, 0] == 200 and batch[1, 0, 0] == 60000
-
-
-def test_read_images_refuses_a_single_path_and_empty_lists(tmp_path):
-    path = save(tmp_path / "a.png", RGB)
-    with pytest.raises(ValueError, match="single path"):
-        read_images(str(path))
-    with pytest.raises(ValueError, match="empty"):
-        read_images([])
-
-
 # -- writing ------------------------------------------------------------------
 
 
@@ -502,182 +442,6 @@ def test_png_round_trip_is_lossless(tmp_path_factory, image):
     path = tmp_path_factory.mktemp("rt") / "x.png"
     write_image(path, image)
     np.testing.assert_array_equal(read_image(path, mode=None), image)
-
-
-# -- figures ------------------------------------------------------------------
-
-
-def test_write_panels_draws_titled_tiles(tmp_path):
-    path = tmp_path / "fig.png"
-    ramp = np.tile(np.linspace(-1, 1, 50), (25, 1))
-    write_panels(path, [("left", ramp), ("right", RGB)], width=100, title="Figure")
-    figure = read_image(path, mode="RGB")
-    assert figure.shape[1] == 2 * (100 + 8) + 8
-    # The ramp tile spans black to white, the titles put dark pixels on white.
-    assert figure.min() == 0 and figure.max() == 255
-    top = figure[:20]
-    assert (top < 100).any() and (top == 255).mean() > 0.5
-    with pytest.raises(ValueError, match="panels"):
-        write_panels(path, [])
-    with pytest.raises(ValueError, match="panel"):
-        write_panels(path, [("x", np.zeros((3, 3, 2)))])
-
-
-def test_colorize_labels():
-    labels = np.array([[0, 1, 1], [2, 0, 3]])
-    rgb = colorize_labels(labels)
-    assert rgb.dtype == np.uint8 and rgb.shape == (2, 3, 3)
-    assert (rgb[labels == 0] == 0).all()
-    assert (rgb[labels > 0] >= 60).all()
-    np.testing.assert_array_equal(rgb[0, 1], rgb[0, 2])
-    with pytest.raises(ValueError, match="non-negative integer labels"):
-        colorize_labels(np.array([[0.5]]))
-
-
-# -- ImageReader --------------------------------------------------------------
-
-
-def digit_files(folder, n=60):
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    paths = []
-    for i in range(n):
-        image = (digits.images[i] * 255 / 16).astype(np.uint8)
-        paths.append(str(save(folder / f"d{i:03d}.png", image)))
-    return paths, digits.target[:n], digits.images[:n]
-
-
-def test_image_reader_in_a_pipeline_and_grid_search(tmp_path):
-    paths, y, images = digit_files(tmp_path)
-    reader = ImageReader()
-    batch = reader.fit_transform(paths)
-    np.testing.assert_array_equal(batch, (images * 255 / 16).astype(np.uint8))
-    pipe = make_pipeline(ImageReader(), GaussianBlur(), Flatten(),
-                         LogisticRegression(max_iter=500))
-    search = GridSearchCV(pipe, {"gaussianblur__sigma": [0.0, 1.0]}, cv=2)
-    search.fit(paths, y)
-    assert search.best_params_["gaussianblur__sigma"] in (0.0, 1.0)
-    assert search.score(paths, y) > 0.5  # far above the 0.1 of chance
-
-
-def test_image_reader_params_and_errors(tmp_path):
-    reader = ImageReader(mode="RGB", resize=(4, 4), n_jobs=1)
-    assert clone(reader).get_params() == reader.get_params()
-    path = save(tmp_path / "a.png", RGB)
-    assert reader.transform([path]).shape == (1, 4, 4, 3)
-    with pytest.raises(ValueError, match="single path"):
-        reader.fit(str(path))
-    with pytest.raises(ValueError, match="'mode' parameter of ImageReader"):
-        ImageReader(mode="P").fit([path])
-    with pytest.raises(ValueError, match="'n_jobs' parameter of ImageReader"):
-        ImageReader(n_jobs=0).transform([path])
-    assert ImageReader().__sklearn_tags__().input_tags.two_d_array is False
-    assert DEFAULT_MAX_PIXELS == ImageReader().max_pixels
-
-
-# -- MATLAB files -------------------------------------------------------------
-
-
-def test_mat_round_trip_matches_scipy(tmp_path):
-    path = tmp_path / "test.mat"
-    data = {"x": np.arange(12.0).reshape(3, 4), "label": np.array([1, 2, 3],
-                                                                   dtype=np.int16)}
-    write_mat(path, data)
-    direct = scipy.io.loadmat(path)
-    ours = read_mat(path)
-    assert sorted(ours) == ["label", "x"]
-    for name in data:
-        np.testing.assert_array_equal(ours[name], direct[name])
-    np.testing.assert_array_equal(ours["x"], data["x"])
-    assert list(read_mat(path, variable_names=["x"])) == ["x"]
-
-
-def test_read_mat_v4_files(tmp_path):
-    path = tmp_path / "v4.mat"
-    scipy.io.savemat(path, {"a": np.eye(3)}, format="4")
-    np.testing.assert_array_equal(read_mat(path)["a"], np.eye(3))
-
-
-def test_read_mat_v73_says_hdf5(tmp_path):
-    path = tmp_path / "v73.mat"
-    header = b"MATLAB 7.3 MAT-file, Platform: GLNXA64, HDF5 schema 1.00 .".ljust(116)
-    header += b"\x00" * 8 + b"\x00\x02" + b"IM"
-    path.write_bytes(header.ljust(512, b"\x00") + b"\x89HDF\r\n\x1a\n" + b"\x00" * 64)
-    with pytest.raises(ValueError, match=r"v73\.mat.*v7\.3 \(HDF5\).*h5py"):
-        read_mat(path)
-
-
-def test_read_mat_refuses_big_variables_before_loading(tmp_path, monkeypatch):
-    path = tmp_path / "big.mat"
-    scipy.io.savemat(path, {"big": np.zeros((1000, 1000))}, do_compression=True)
-    assert path.stat().st_size < 100_000  # 8 MB of zeros, compressed
-
-    def no_loading(*args, **kwargs):
-        raise AssertionError("loadmat must not be called")
-
-    monkeypatch.setattr(scipy.io, "loadmat", no_loading)
-    match = r"big\.mat.*'big'.*1000x1000 double.*max_bytes"
-    with pytest.raises(ValueError, match=match):
-        read_mat(path, max_bytes=1_000_000)
-    monkeypatch.undo()
-    assert read_mat(path, max_bytes=10_000_000)["big"].shape == (1000, 1000)
-
-
-def test_read_mat_measures_data_hidden_in_cells(tmp_path, monkeypatch):
-    # whosmat only sees a 1x1 cell; the 8 MB inside it shows when the
-    # compressed stream is measured.
-    cell = np.empty((1, 1), dtype=object)
-    cell[0, 0] = np.zeros((1000, 1000))
-    path = tmp_path / "cell.mat"
-    scipy.io.savemat(path, {"c": cell}, do_compression=True)
-    monkeypatch.setattr(scipy.io, "loadmat", None)
-    with pytest.raises(ValueError, match=r"cell\.mat.*decompressed.*max_bytes"):
-        read_mat(path, max_bytes=1_000_000)
-    monkeypatch.undo()
-    assert read_mat(path)["c"][0, 0].shape == (1000, 1000)
-
-
-def test_read_mat_broken_files(tmp_path):
-    text = tmp_path / "notes.mat"
-    text.write_text("hello " * 50)
-    with pytest.raises(ValueError, match=r"notes\.mat"):
-        read_mat(text)
-    empty = tmp_path / "empty.mat"
-    empty.write_bytes(b"")
-    with pytest.raises(ValueError, match="empty"):
-        read_mat(empty)
-    good = tmp_path / "good.mat"
-    write_mat(good, {"x": np.arange(1000.0)}, do_compression=True)
-    cut = tmp_path / "cut.mat"
-    cut.write_bytes(good.read_bytes()[:200])
-    with pytest.raises(ValueError, match=r"cut\.mat"):
-        read_mat(cut)
-    with pytest.raises(FileNotFoundError):
-        read_mat(tmp_path / "none.mat")
-    with pytest.raises(ValueError, match="'max_bytes' parameter"):
-        read_mat(good, max_bytes=-1)
-    with pytest.raises(ValueError, match="'variable_names' parameter"):
-        read_mat(good, variable_names="x")
-
-
-@pytest.mark.parametrize("name", ["_hidden", "2x", "a b", "é", "x" * 64])
-def test_write_mat_refuses_bad_names(tmp_path, name):
-    with pytest.raises(ValueError, match="MATLAB variable names"):
-        write_mat(tmp_path / "a.mat", {name: np.zeros(2)})
-    assert listing(tmp_path) == []
-
-
-def test_write_mat_failure_keeps_existing_file(tmp_path):
-    path = tmp_path / "keep.mat"
-    write_mat(path, {"x": np.ones(3)})
-    before = path.read_bytes()
-    with pytest.raises(ValueError, match=r"keep\.mat"):
-        write_mat(path, {"x": np.zeros(3), "y": {1, 2}})  # sets cannot be saved
-    assert path.read_bytes() == before
-    assert listing(tmp_path) == ["keep.mat"]
-    with pytest.raises(ValueError, match="dict"):
-        write_mat(path, [("x", 1)])
 
 
 def test_write_image_of_a_batch_of_one_names_the_shape_given(tmp_path):
