@@ -4,6 +4,7 @@ import numpy as np
 
 from ._base import ImageTransformer
 from ._batch import as_batch
+from ._validation import Constraints
 
 __all__ = ["Flatten", "Grayscale", "flatten", "rgb_to_gray"]
 
@@ -82,10 +83,6 @@ def flatten(images):
     (4, 64)
     """
     batch = as_batch(images, caller="flatten")
-    return _flatten(batch)
-
-
-def _flatten(batch):
     images = batch.restore(batch.images)
     return images.reshape(images.shape[0], -1)
 
@@ -122,15 +119,12 @@ class Grayscale(ImageTransformer):
     (1, 427, 640)
     """
 
+    _function = staticmethod(rgb_to_gray)
+    _parameter_constraints = Constraints()  # the layout only, which the contract checks
+
     def __init__(self, *, channel_axis=-1, image_shape=None):
         self.channel_axis = channel_axis
         self.image_shape = image_shape
-
-    def _check_params(self, batch):
-        return {}
-
-    def _transform(self, batch, params):
-        return batch.restore(_gray(batch), channels=False)
 
     def _output_sample_shape(self):
         # The shape of one gray image, whose pixels name the columns.
@@ -167,8 +161,5 @@ class Flatten(ImageTransformer):
     ['pixel_0_0', 'pixel_0_1', 'pixel_1_0', 'pixel_1_1']
     """
 
-    def _check_params(self, batch):
-        return {}
-
-    def _transform(self, batch, params):
-        return _flatten(batch)
+    _function = staticmethod(flatten)
+    _parameter_constraints = Constraints()  # no parameters
