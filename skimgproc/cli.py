@@ -40,11 +40,7 @@ from .denoise import ROFDenoiser
 from .filters import GaussianBlur
 from .gradients import GaussianGradient, PrewittGradient, SobelGradient
 from .io import read_image, write_image
-
-try:  # the counting family, split out of morphology
-    from .measure import BinaryOpeningCounter
-except ImportError:  # pragma: no cover - before the split
-    from .morphology import BinaryOpeningCounter
+from .measure import BinaryOpeningCounter
 
 __all__ = ["main", "run_demo"]
 

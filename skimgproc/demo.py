@@ -15,15 +15,11 @@ from .datasets import load_photo, make_houses, make_squares
 from .denoise import rof_denoise
 from .filters import gaussian_blur
 from .gradients import gaussian_gradient, sobel_gradient
+from .measure import label
 from .metrics import psnr
+from .morphology import binary_opening
 from .plotting import colorize_labels, write_panels
-
-try:  # the counting family, split out of morphology
-    from .measure import label
-    from .morphology import binary_opening
-    from .thresholding import threshold
-except ImportError:  # pragma: no cover - before the split
-    from .morphology import binary_opening, label, threshold
+from .thresholding import threshold
 
 __all__ = ["run_demo"]
 
