@@ -73,13 +73,15 @@ def measure(n_images, size, repeats, worker_counts=(1, 2)):
     shape = (n_images, size, size)
     results = {name: {} for name in workloads()}
     # The in-process reference: the same pipelines on the NumPy batch.
-    X = np.random.default_rng(0).random(shape, dtype=np.float32)
+    images = np.random.default_rng(0).random(shape, dtype=np.float32)
     for name, (pipeline, reduce) in workloads().items():
         for n_jobs in (1, 2):
             estimator = pipeline(n_jobs)
-            seconds = _timed(lambda: reduce(estimator.fit_transform(X)), repeats)
+            seconds = _timed(
+                lambda e=estimator, r=reduce, x=images: r(e.fit_transform(x)),
+                repeats)
             results[name][f"NumPy batch, n_jobs={n_jobs}"] = seconds / n_images
-    del X
+    del images
     for n_workers in worker_counts:
         with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                           host="127.0.0.1", dashboard_address=None) as cluster, \
@@ -91,7 +93,8 @@ def measure(n_images, size, repeats, worker_counts=(1, 2)):
             wait(batch)
             for name, (pipeline, reduce) in workloads().items():
                 lazy = reduce(pipeline(None).fit_transform(batch))
-                seconds = _timed(lambda: client.compute(lazy).result(), repeats)
+                seconds = _timed(lambda lazy=lazy: client.compute(lazy).result(),
+                                 repeats)
                 label = f"dask, {n_workers} worker{'s' if n_workers > 1 else ''}"
                 results[name][label] = seconds / n_images
     return results

@@ -400,7 +400,7 @@ def main(argv=None):
     repeats = args.repeats or (3 if args.quick else 9)
     budget = args.budget or (3.0 if args.quick else 20.0)
 
-    from skimgproc._batch import CHUNK_BYTES
+    from skimgproc._executor import CHUNK_BYTES
 
     info = machine()
     selected = [w for w in wl.all_workloads(quick=args.quick)

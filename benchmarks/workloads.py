@@ -19,9 +19,9 @@ Peers that are not installed are left out.
 """
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from scipy import ndimage as ndi
@@ -592,10 +592,11 @@ def rof_default_workload(key, size=500):
     def prepare(X):
         target = rof_energy(default(X)[0], X, False)
         state["n_iter"] = [chapter_iterations_to(x, t, periodic=False)
-                           for x, t in zip(X, target)]
+                           for x, t in zip(X, target, strict=True)]
 
     def chapter(X):
-        return np.stack([chapter_run(x, k, False) for x, k in zip(X, state["n_iter"])])
+        return np.stack([chapter_run(x, k, False)
+                         for x, k in zip(X, state["n_iter"], strict=True)])
 
     competitors = [
         Competitor("skimgproc", default,

@@ -104,7 +104,8 @@ def run_ranges(func, n_samples, sample_nbytes, n_jobs=None, *, chunk_bytes=None,
         # With threads, at least two chunks each so that uneven work balances.
         n_chunks = max(-(-n // per_chunk), 2 * n_threads if n_threads > 1 else 1)
         bounds = np.linspace(0, n, n_chunks + 1).astype(int)
-        pieces = iter([(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a])
+        pieces = iter([(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+                       if b > a])
         if n_threads <= 1 or getattr(_in_worker, "active", False):
             try:
                 for a, b in pieces:

@@ -129,7 +129,7 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
             else:
                 _fallback(fallback, single, src[block], [o[block] for o in outs])
                 continue
-            wanted = dict(zip(outputs, (o3[block] for o3 in out3s)))
+            wanted = dict(zip(outputs, (o3[block] for o3 in out3s), strict=True))
             constants = (step, typ(a), typ(b), typ(factor))
             _stencil_block(kernels, pad, wanted, constants, typ)
             if typ is not src3.dtype.type:
@@ -138,7 +138,7 @@ def plan_stencil(batch, smooth, factor, output, mode, cval, fallback):
                 # (all_finite: the sum of finite results may overflow).
                 if not all(all_finite(o3[block]) for o3 in out3s):
                     _fallback(fallback, single, src[block], [o[block] for o in outs])
-        for o, d in zip(outs, dsts):
+        for o, d in zip(outs, dsts, strict=True):
             if o is not d:
                 d[...] = o
 

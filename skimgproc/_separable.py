@@ -38,7 +38,7 @@ MATRIX_MAX = 64
 
 #: scipy border mode -> OpenCV border type, where they are the same extension
 #: (checked for every mode, kernels longer than the image included, in
-#: tests/test_accel.py). OpenCV's filters do not support wrapping.
+#: tests/test_separable.py). OpenCV's filters do not support wrapping.
 CV_BORDERS = {
     "reflect": "BORDER_REFLECT",
     "grid-mirror": "BORDER_REFLECT",
@@ -154,7 +154,7 @@ def plan_correlate(batch, steps, mode, cval):
         weights[axis] = w
     spatial = batch.spatial_shape
     if any(w is not None and len(w) > 4 * size + 1
-           for size, w in zip(spatial, weights)):
+           for size, w in zip(spatial, weights, strict=True)):
         # A kernel far longer than the image: scipy is as fast, and exact.
         return None
     channels = batch.n_channels if batch.has_channels else 1
@@ -162,8 +162,9 @@ def plan_correlate(batch, steps, mode, cval):
     offset = _offset(spatial, steps, mode, cval, dtype)
     if offset is not None and batch.has_channels:
         offset = offset[..., np.newaxis]
-    if all(w is None or size <= MATRIX_MAX for size, w in zip(spatial, weights)):
-        matrices = [_matrix(size, w, mode, dtype) for size, w in zip(spatial, weights)]
+    axes = list(zip(spatial, weights, strict=True))
+    if all(w is None or size <= MATRIX_MAX for size, w in axes):
+        matrices = [_matrix(size, w, mode, dtype) for size, w in axes]
         return _matrix_filter(matrices, channels, offset)
     cv2 = optional_module("cv2")
     if cv2 is None or mode not in CV_BORDERS:
@@ -232,7 +233,7 @@ def _cv2_filter(cv2, kernels, border, n_spatial, offset):
         if n_spatial == 1:
             one(src, dst)
         else:
-            for s, d in zip(src, dst):
+            for s, d in zip(src, dst, strict=True):
                 one(s, d)
         if offset is not None:
             dst += offset

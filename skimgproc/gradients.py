@@ -151,7 +151,7 @@ def _gradient(batch, derivative, outputs, n_jobs):
             return dst
 
         def work(src, dsts):
-            out = dict(zip(outputs, dsts))
+            out = dict(zip(outputs, dsts, strict=True))
             # At most one chunk-sized temporary: y is made in the output
             # computed last when y itself is not asked for.
             if "x" in out or derived:

@@ -18,14 +18,7 @@ from skimgproc import (
     config_context,
     gaussian_blur,
 )
-from skimgproc._batch import (
-    NonNumericInputError,
-    as_batch,
-    effective_n_threads,
-    pixel_feature_names,
-    run_chunked,
-    run_ranges,
-)
+from skimgproc._batch import NonNumericInputError, as_batch, pixel_feature_names
 
 IMAGE_ESTIMATORS = [
     GaussianBlur(sigma=1.5),
@@ -260,37 +253,11 @@ def test_pixel_feature_names_follow_reshape_order():
     assert names[-1] == "pixel_1_2_1"
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2, 3])
-def test_run_chunked_covers_every_sample_once(n_jobs):
-    src = np.arange(1000.0).reshape(250, 4)
-    dst = np.zeros_like(src)
-
-    def double(a, b):
-        b += 2 * a
-
-    run_chunked(double, src, dst, n_jobs, chunk_bytes=64)
-    np.testing.assert_array_equal(dst, 2 * src)
-
-
-def test_run_chunked_propagates_errors():
-    def fail(a, b):
-        raise RuntimeError("boom")
-
-    with pytest.raises(RuntimeError, match="boom"):
-        run_chunked(fail, np.zeros((100, 4)), np.zeros((100, 4)), 2, chunk_bytes=32)
-
-
 def test_threads_give_the_same_result(rng):
     X = rng.random((64, 40, 40)).astype(np.float32)
     one = gaussian_blur(X, 3.0, n_jobs=1)
     two = gaussian_blur(X, 3.0, n_jobs=2)
     np.testing.assert_array_equal(one, two)
-
-
-def test_effective_n_threads():
-    assert effective_n_threads(1) == 1
-    assert effective_n_threads(None) >= 1
-    assert effective_n_threads(-1) == effective_n_threads(None)
 
 
 def test_gaussian_blur_on_3d_stack_would_mix_images(rng):
@@ -341,19 +308,6 @@ def test_reference_path_is_used_in_worker_threads_when_switched_off():
     np.testing.assert_array_equal(off, expected)
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_run_ranges_covers_every_sample_once(n_jobs):
-    seen = np.zeros(250, dtype=int)
-    lock = __import__("threading").Lock()
-
-    def mark(start, stop):
-        with lock:
-            seen[start:stop] += 1
-
-    run_ranges(mark, 250, sample_nbytes=8, n_jobs=n_jobs, chunk_bytes=64)
-    np.testing.assert_array_equal(seen, 1)
-
-
 def test_as_2d_makes_signals_one_pixel_high():
     signals = as_batch(np.zeros((3, 7)))
     assert signals.as_2d(signals.images).shape == (3, 1, 7)
@@ -361,24 +315,6 @@ def test_as_2d_makes_signals_one_pixel_high():
     assert colour.as_2d(colour.images).shape == (3, 4, 5, 2)
 
 
-def test_default_n_jobs_sets_what_none_means_in_this_thread_only():
-    from concurrent.futures import ThreadPoolExecutor
-
-    from skimgproc._batch import default_n_jobs, effective_n_threads
-
-    everything = effective_n_threads(None)
-    with default_n_jobs(1):
-        assert effective_n_threads(None) == 1
-        assert effective_n_threads(2) == 2  # an explicit n_jobs wins
-        with ThreadPoolExecutor(1) as other:
-            assert other.submit(effective_n_threads, None).result() == everything
-    assert effective_n_threads(None) == everything
-
-
-# Engines that read every value in a compiled pass take the finite check
-# over (as_batch(check_finite=False)); without the compiled pass (reference
-# path, other border modes, other filters) they run the contract's check
-# first. Either way the error is the contract's, with its counts.
 FINITE_CHECKING = {
     "count_objects": lambda X: skimgproc.count_objects(X),
     "count_objects, 8-connected areas": lambda X: skimgproc.count_objects(

@@ -165,7 +165,8 @@ def test_stack_filtering_would_mix_images():
 
 
 @settings(max_examples=30, deadline=None)
-@given(value=st.floats(-1e4, 1e4), kind=st.sampled_from(["sobel", "prewitt", "gaussian"]),
+@given(value=st.floats(-1e4, 1e4),
+       kind=st.sampled_from(["sobel", "prewitt", "gaussian"]),
        mode=st.sampled_from(["reflect", "nearest", "mirror", "wrap"]),
        shape=st.tuples(st.integers(1, 3), st.integers(1, 15), st.integers(1, 15)))
 def test_constant_image_has_zero_gradient(value, kind, mode, shape):
@@ -205,11 +206,13 @@ def test_gaussian_gradient_of_a_ramp_is_its_slope(a, c, sigma):
 @pytest.mark.parametrize(
     "estimator, match",
     [
-        (SobelGradient(output="dx"), r"'output' parameter of SobelGradient must be one of"),
+        (SobelGradient(output="dx"),
+         r"'output' parameter of SobelGradient must be one of"),
         (SobelGradient(normalize="yes"), "'normalize' parameter of SobelGradient"),
         (PrewittGradient(mode="edge"), "'mode' parameter of PrewittGradient"),
         (PrewittGradient(cval=np.inf), "'cval' parameter of PrewittGradient"),
-        (GaussianGradient(sigma=0.0), r"'sigma' parameter of GaussianGradient .*\(0, inf\)"),
+        (GaussianGradient(sigma=0.0),
+         r"'sigma' parameter of GaussianGradient .*\(0, inf\)"),
         (GaussianGradient(sigma=-1.0), "'sigma' parameter of GaussianGradient"),
         (GaussianGradient(sigma=np.nan), "'sigma' parameter of GaussianGradient"),
         (GaussianGradient(truncate=-1.0), "'truncate' parameter of GaussianGradient"),
@@ -251,7 +254,8 @@ def test_gaussian_gradient_float32_near_the_limit(accelerate):
     got = gaussian_gradient(X, 2.0, output="x")
     expected = reference(X, "gaussian", "x", sigma=2.0)
     assert np.isfinite(got).all()
-    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5 * np.abs(expected).max())
+    np.testing.assert_allclose(got, expected, rtol=0,
+                               atol=1e-5 * np.abs(expected).max())
 
 
 def test_huge_gaussian_gradient_kernel_is_refused():

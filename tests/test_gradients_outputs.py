@@ -3,7 +3,7 @@
 Each array of a tuple is checked against scipy.ndimage run on each image
 alone (the independent reference) and against the call for that output
 alone: exactly equal on the reference path, within float32 rounding on the
-fast paths (the tolerances of tests/test_accel.py).
+fast paths (the tolerances of tests/test_separable.py).
 """
 
 import tracemalloc
@@ -16,8 +16,9 @@ from skimgproc import (
     GaussianGradient,
     PrewittGradient,
     SobelGradient,
-    _accel,
-    _batch,
+    _executor,
+    _gradients_stencil,
+    _separable,
     config_context,
     gaussian_gradient,
     prewitt_gradient,
@@ -122,7 +123,7 @@ def test_tuple_for_every_mode_and_normalize(accelerate, kind, mode):
 def test_fast_stencil_is_one_pass_and_bit_equal_to_single_calls(monkeypatch):
     """In float32, magnitude + angle is one compiled pass (POLAR) per block,
     whose values are those of the single-output kernels to the last bit."""
-    from skimgproc import _stencil_numba as kernels
+    from skimgproc import _gradients_numba as kernels
 
     kinds = []
     for name in ("stencil_chunk", "stencil_flat"):
@@ -215,8 +216,8 @@ def test_float32_near_the_limit(accelerate, kind, normalize, monkeypatch):
     kwargs = {"normalize": normalize} if kind == "sobel" else {}
     names = ("x", "magnitude", "angle")
     redone = []
-    fallback = _accel._fallback
-    monkeypatch.setattr(_accel, "_fallback",
+    fallback = _gradients_stencil._fallback
+    monkeypatch.setattr(_gradients_stencil, "_fallback",
                         lambda *args: redone.append(1) or fallback(*args))
     got = call(kind, X, names, **kwargs)
     if accelerate and kind == "sobel":
@@ -263,7 +264,7 @@ def test_float32_peak_memory_is_the_outputs_and_a_working_chunk():
         outputs = magnitude.nbytes + angle.nbytes
         # A few chunk-sized temporaries per thread (two threads at most
         # here), no float64 copy of the 4 MB input.
-        assert peak <= outputs + 2 * 3 * _batch.CHUNK_BYTES
+        assert peak <= outputs + 2 * 3 * _executor.CHUNK_BYTES
 
 
 @pytest.mark.parametrize(
@@ -304,7 +305,7 @@ def test_fast_magnitude_keeps_x_when_x_is_asked_for(monkeypatch):
     """The BLAS/OpenCV route (Gaussian) squares x in place for the magnitude:
     not when x is an output too."""
     X = np.random.default_rng(9).random((2, 15, 19)).astype(np.float32)
-    monkeypatch.setattr(_accel, "MATRIX_MAX", 10**9)
+    monkeypatch.setattr(_separable, "MATRIX_MAX", 10**9)
     x, magnitude = gaussian_gradient(X, 1.5, output=("x", "magnitude"))
     assert_close(x, per_image(X, "gaussian", "x"), "x", None, np.dtype(np.float32))
     expected = per_image(X, "gaussian", "magnitude")

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from skimgproc import _accel
+from skimgproc import _gradients_stencil
 
 pytest.importorskip("numba")
-from skimgproc import _stencil_numba as kernels  # noqa: E402
+from skimgproc import _gradients_numba as kernels  # noqa: E402
 
 #: scipy's border modes and NumPy's names for the same extension by one pixel.
 NP_MODES = {"reflect": "symmetric", "grid-mirror": "symmetric", "mirror": "reflect",
@@ -27,9 +27,10 @@ def test_pad_bits_pads_as_the_mode_and_finds_the_largest_magnitude(mode, shape,
     widths = [(0, 0), (1, 1), (1, 1)] + [(0, 0)] * (len(shape) - 3)
     expected = np.pad(X, widths, mode=NP_MODES[mode]).reshape(
         n, height + 2, (width + 2) * step)
-    bits, mask, infinity = _accel._BITS[np.dtype(dtype).char]
+    bits, mask, infinity = _gradients_stencil._BITS[np.dtype(dtype).char]
     pad = np.full(expected.shape, np.nan, dtype)  # every value must be written
-    edges = _accel._edge_indices(height, mode), _accel._edge_indices(width, mode)
+    edges = (_gradients_stencil._edge_indices(height, mode),
+             _gradients_stencil._edge_indices(width, mode))
     largest = kernels.pad_bits(
         X.reshape(n, height, width * step).view(bits), pad.view(bits), step,
         *edges, mask)
@@ -48,7 +49,7 @@ def test_pad_bits_of_zeros_and_signed_zeros():
     X = np.array([[[0.0, -0.0], [-0.0, 0.0]]], np.float32)
     pad = np.empty((1, 4, 4), np.float32)
     largest = kernels.pad_bits(X.view(np.uint32), pad.view(np.uint32), 1,
-                               _accel._edge_indices(2, "nearest"),
-                               _accel._edge_indices(2, "nearest"),
-                               _accel._BITS["f"][1])
+                               _gradients_stencil._edge_indices(2, "nearest"),
+                               _gradients_stencil._edge_indices(2, "nearest"),
+                               _gradients_stencil._BITS["f"][1])
     assert largest == 0

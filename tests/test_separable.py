@@ -13,8 +13,9 @@ from scipy import ndimage as ndi
 
 import skimgproc
 from skimgproc import (
-    _accel,
     _batch,
+    _gradients_stencil,
+    _separable,
     config_context,
     gaussian_blur,
     gaussian_gradient,
@@ -63,9 +64,10 @@ def assert_angles_match(got, expected, magnitude):
 def route(request, monkeypatch):
     """The blur's two fast routes, whatever the image size; the test fails if
     the route never ran (a silent fallback to scipy would test nothing)."""
-    monkeypatch.setattr(_accel, "MATRIX_MAX", 10**9 if request.param == "matrix" else 0)
+    monkeypatch.setattr(_separable, "MATRIX_MAX",
+                        10**9 if request.param == "matrix" else 0)
     factory_name = "_matrix_filter" if request.param == "matrix" else "_cv2_filter"
-    factory = getattr(_accel, factory_name)
+    factory = getattr(_separable, factory_name)
     calls = []
 
     def counting_factory(*args, **kwargs):
@@ -77,7 +79,7 @@ def route(request, monkeypatch):
 
         return counted
 
-    monkeypatch.setattr(_accel, factory_name, counting_factory)
+    monkeypatch.setattr(_separable, factory_name, counting_factory)
     yield request.param
     params = request.node.callspec.params
     # On purpose, nothing runs for sigma 0, and OpenCV's filters cannot wrap.
@@ -156,14 +158,14 @@ def test_blur_large_images_take_opencv_and_match():
 
 def test_gaussian_weights_are_scipys():
     for sigma, order, truncate in ((1.0, 0, 4.0), (2.5, 1, 3.0), (0.3, 1, 4.0)):
-        w = _accel.gaussian_weights(sigma, order, truncate)
+        w = _separable.gaussian_weights(sigma, order, truncate)
         x = np.random.default_rng(1).random(50)
         np.testing.assert_allclose(
             ndi.correlate1d(x, w),
             ndi.gaussian_filter1d(x, sigma, order=order, truncate=truncate),
             rtol=0, atol=1e-15,
         )
-    assert _accel.gaussian_weights(0.0, 0, 4.0) is None
+    assert _separable.gaussian_weights(0.0, 0, 4.0) is None
 
 
 # -- gradients ---------------------------------------------------------------
@@ -261,7 +263,7 @@ def test_constant_image_has_zero_gradient_and_angle():
 
 
 def test_atan2_f32_within_two_ulp():
-    from skimgproc._stencil_numba import atan2_f32
+    from skimgproc._gradients_numba import atan2_f32
 
     @numba.njit
     def apply(y, x, out):
@@ -294,10 +296,15 @@ def test_atan2_f32_within_two_ulp():
 
 def test_without_opencv_or_numba(monkeypatch):
     """The planners fall back cleanly when an accelerator is missing."""
-    real = _accel.optional_module
+    real = _separable.optional_module
     for missing in ("cv2", "numba"):
-        monkeypatch.setattr(_accel, "optional_module",
-                            lambda name, m=missing: None if name == m else real(name))
+        def loader(name, m=missing):
+            # numba missing: the loader finds none of the kernel modules.
+            lost = name == m or (m == "numba" and name.endswith("_numba"))
+            return None if lost else real(name)
+
+        for module in (_separable, _gradients_stencil):
+            monkeypatch.setattr(module, "optional_module", loader)
         for shape in ((2, 10, 12), (2, 70, 80)):
             X = images(shape)
             assert_matches(gaussian_blur(X, 2.0), reference(gaussian_blur, X, 2.0))
@@ -329,118 +336,18 @@ def test_read_only_and_strided_input():
             assert_matches(func(data), reference(func, data))
 
 
-# -- run_chunked -------------------------------------------------------------
-
-
-def test_run_chunked_bounds_chunks_on_one_thread():
-    sizes = []
-
-    def func(src, dst):
-        sizes.append(len(src))
-        dst[...] = src * 2
-
-    src = np.arange(100.0).reshape(100, 1)
-    out = _batch.run_chunked(func, src, np.empty_like(src), n_jobs=1, chunk_bytes=80)
-    np.testing.assert_array_equal(out, src * 2)
-    assert max(sizes) <= 10 and sum(sizes) == 100
-
-
-def test_run_chunked_keeps_blas_single_threaded_and_restores_it():
-    from threadpoolctl import threadpool_info
-
-    def blas_threads():
-        return [lib["num_threads"] for lib in threadpool_info()
-                if lib["user_api"] == "blas"]
-
-    before = blas_threads()
-    seen = []
-
-    def func(src, dst):
-        seen.append(blas_threads())
-        dst[...] = src
-
-    src = np.zeros((8, 4))
-    _batch.run_chunked(func, src, np.empty_like(src), n_jobs=2, chunk_bytes=32)
-    assert all(all(n == 1 for n in threads) for threads in seen)
-    assert blas_threads() == before
-
-
 def test_accelerate_false_takes_no_fast_path(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("a fast path ran with accelerate=False")
 
-    monkeypatch.setattr(_accel, "_matrix_filter", fail)
-    monkeypatch.setattr(_accel, "_cv2_filter", fail)
+    monkeypatch.setattr(_separable, "_matrix_filter", fail)
+    monkeypatch.setattr(_separable, "_cv2_filter", fail)
     X = images((2, 10, 12))
     with skimgproc.config_context(accelerate=False):
         gaussian_blur(X, 1.0)
         sobel_gradient(X)
-        assert _accel.plan_stencil(_batch.as_batch(X), (1, 2), 1.0, "x", "reflect",
-                                   0.0, fallback=None) is None
+        batch = _batch.as_batch(X)
+        assert _gradients_stencil.plan_stencil(batch, (1, 2), 1.0, "x", "reflect",
+                                               0.0, fallback=None) is None
 
 
-def test_run_chunked_uses_n_jobs_threads_and_nests_serially():
-    import threading
-
-    seen, nested = set(), set()
-
-    def inner(src, dst):
-        nested.add(threading.get_ident())
-        dst[...] = src
-
-    def func(src, dst):
-        seen.add(threading.get_ident())
-        # A call from inside a chunk runs on the chunk's own thread.
-        _batch.run_chunked(inner, src, dst, n_jobs=4, chunk_bytes=8)
-        dst += 1
-
-    src = np.arange(64.0).reshape(64, 1)
-    out = _batch.run_chunked(func, src, np.empty_like(src), n_jobs=2, chunk_bytes=64)
-    np.testing.assert_array_equal(out, src + 1)
-    assert 1 <= len(seen) <= 2 and nested <= seen
-
-
-def test_run_chunked_propagates_errors_after_every_chunk_stopped():
-    def func(src, dst):
-        if src[0, 0] >= 32:
-            raise ValueError("boom")
-        dst[...] = src
-
-    src = np.arange(64.0).reshape(64, 1)
-    with pytest.raises(ValueError, match="boom"):
-        _batch.run_chunked(func, src, np.empty_like(src), n_jobs=2, chunk_bytes=64)
-    # The pool still works afterwards.
-    out = _batch.run_chunked(lambda s, d: d.__setitem__(..., s), src,
-                             np.empty_like(src), n_jobs=2, chunk_bytes=64)
-    np.testing.assert_array_equal(out, src)
-
-
-# Python 3.12+ warns about fork() in a process with threads: that is the
-# situation tested here.
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
-def test_run_chunked_in_a_forked_child():
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        pytest.skip("no fork on this platform")
-    X = images((40, 20, 30))
-    gaussian_blur(X, 1.0, n_jobs=2)  # the parent's pool exists
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        child = pool.apply(gaussian_blur, (X, 1.0), {"n_jobs": 2})
-    np.testing.assert_array_equal(child, gaussian_blur(X, 1.0, n_jobs=2))
-
-
-def test_chunk_scratch_is_reused_within_a_call_and_dropped_after():
-    buffers = []
-
-    def func(src, dst):
-        tmp = _batch.chunk_scratch(src.shape, src.dtype)
-        buffers.append(tmp.base if tmp.base is not None else tmp)
-        np.multiply(src, 2, out=tmp)
-        dst[...] = tmp
-
-    src = np.arange(40.0).reshape(40, 1)
-    out = _batch.run_chunked(func, src, np.empty_like(src), n_jobs=1, chunk_bytes=80)
-    np.testing.assert_array_equal(out, src * 2)
-    assert len(buffers) == 4 and all(b is buffers[0] for b in buffers)
-    assert "buffers" not in _batch._scratch.__dict__
