@@ -129,6 +129,21 @@ def _offset(spatial_shape, steps, mode, cval, dtype):
     return out.astype(dtype)
 
 
+def _weights_per_axis(steps, spatial):
+    """The weights of each spatial axis (None: not filtered), or None where
+    the fast paths do not apply: two passes along one axis (never needed),
+    or a kernel far longer than the image (scipy is as fast, and exact)."""
+    weights = [None] * len(spatial)
+    for axis, w in steps:
+        if weights[axis] is not None:
+            return None
+        weights[axis] = w
+    if any(w is not None and len(w) > 4 * size + 1
+           for size, w in zip(spatial, weights, strict=True)):
+        return None
+    return weights
+
+
 def plan_correlate(batch, steps, mode, cval):
     """A fast ``func(src, dst)`` that correlates every image of ``batch``
     along its spatial axes, as ``scipy.ndimage.correlate1d`` would.
@@ -147,15 +162,9 @@ def plan_correlate(batch, steps, mode, cval):
     steps = [(axis, w) for axis, w in steps if w is not None]
     if not accelerated() or not steps:
         return None
-    weights = [None] * batch.n_spatial
-    for axis, w in steps:
-        if weights[axis] is not None:  # two passes along one axis: not needed
-            return None
-        weights[axis] = w
     spatial = batch.spatial_shape
-    if any(w is not None and len(w) > 4 * size + 1
-           for size, w in zip(spatial, weights, strict=True)):
-        # A kernel far longer than the image: scipy is as fast, and exact.
+    weights = _weights_per_axis(steps, spatial)
+    if weights is None:
         return None
     channels = batch.n_channels if batch.has_channels else 1
     dtype = batch.images.dtype
