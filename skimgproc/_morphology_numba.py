@@ -18,7 +18,7 @@ took and released the GIL some twenty times per tile: the opening of
 Both find the images and gaps of a tile with
 :func:`skimgproc._mosaic.mosaic_views`, compiled here from the engine's own
 source, and take the tile's geometry ``(gap_rows, pitch, cols, height,
-width)`` from :attr:`skimgproc._mosaic.Mosaic.geometry`.
+width)`` from :attr:`skimgproc._mosaic.MosaicLayout.geometry`.
 """
 
 import numba

@@ -13,7 +13,7 @@ output.
 
 The layout is described once, by :func:`mosaic_views`: plain Python, which
 the Python engine runs and :mod:`._morphology_numba` compiles, and
-:attr:`Mosaic.geometry`, the numbers both take.
+:attr:`MosaicLayout.geometry`, the numbers both take.
 """
 
 from dataclasses import dataclass
@@ -52,25 +52,18 @@ def mosaic_views(flat, gap_rows, pitch, cols, height, width):
     return flat[:top], blocks, blocks[:, height:], blocks[:, :height, width:]
 
 
-@dataclass(frozen=True)
 class MosaicLayout:
     """The shape of the images, ``(height, width)``, and the background
     ``gaps`` (rows, columns) after each; how many images make a tile."""
 
-    shape: tuple
-    gaps: tuple
-
-    @property
-    def pitch(self):
-        return self.shape[0] + self.gaps[0]
-
-    @property
-    def cols(self):
-        return self.shape[1] + self.gaps[1]
-
-    @property
-    def tile_images(self):
-        return max(1, TILE_PIXELS // (self.pitch * self.cols))
+    def __init__(self, shape, gaps):
+        self.shape, self.gaps = tuple(shape), tuple(gaps)
+        self.pitch = self.shape[0] + self.gaps[0]
+        self.cols = self.shape[1] + self.gaps[1]
+        self.tile_images = max(1, TILE_PIXELS // (self.pitch * self.cols))
+        #: The arguments of :func:`mosaic_views` after the buffer, as the
+        #: kernels take them.
+        self.geometry = (self.gaps[0], self.pitch, self.cols) + self.shape
 
     def size(self, n):
         """Elements of the buffer of a mosaic of ``n`` images."""
@@ -90,15 +83,11 @@ class Mosaic:
         self.n, self.layout = n, layout
         self.shape, self.gaps = layout.shape, layout.gaps
         self.pitch, self.cols = layout.pitch, layout.cols
+        #: ``(gap_rows, pitch, cols, height, width)``, for the kernels.
+        self.geometry = layout.geometry
         self.size = layout.size(n)
         self._workspace = {"capacity": self.size} if workspace is None else workspace
         self.buffer = self.work("buffer")
-
-    @property
-    def geometry(self):
-        """``(gap_rows, pitch, cols, height, width)``: the arguments of
-        :func:`mosaic_views` after the buffer, as the kernels take them."""
-        return (self.gaps[0], self.pitch, self.cols) + tuple(self.shape)
 
     def view(self, n):
         """A mosaic of the first ``n`` images, on the same memory."""

@@ -50,16 +50,16 @@ FEATURES = ("n_objects", "mean_area", "max_area", "total_area")
 def check_features(value, name, owner, batch=None):
     """A feature name, or a non-empty tuple of distinct names; normalised
     to a tuple."""
-    expected = f"a non-empty tuple of distinct names among {set(FEATURES)}"
     names = (value,) if isinstance(value, str) else value
     try:
         names = tuple(names)
     except TypeError:
-        fail(name, owner, expected, value)
+        names = ()
     if not names or len(set(names)) != len(names) or any(
         not isinstance(n, str) or n not in FEATURES for n in names
     ):
-        fail(name, owner, expected, value)
+        fail(name, owner,
+             f"a non-empty tuple of distinct names among {set(FEATURES)}", value)
     return names
 
 

@@ -72,8 +72,14 @@ def _ranks(n_spatial):
     return str(n_spatial)
 
 
-def _explicit_structure(value, name, owner, expected):
+def _structure_expected(n_spatial):
+    return ("a tuple of positive ints (the shape of a rectangle of ones) or an "
+            f"array of 0s and 1s, with {_ranks(n_spatial)} dimensions")
+
+
+def _explicit_structure(value, name, owner, n_spatial):
     """An array of 0s and 1s with at least one 1, as booleans."""
+    expected = _structure_expected(n_spatial)
     try:
         array = np.asarray(value)
         numeric = array.dtype.kind in "biuf"
@@ -113,16 +119,12 @@ def _structure_for(shape, array, n_spatial, name, owner):
 def check_structure(value, name, owner, batch):
     """A shape tuple (rectangle of ones) or an explicit array of 0s and 1s
     with one dimension per spatial axis; normalised to a :class:`_Structure`."""
-    expected = (
-        "a tuple of positive ints (the shape of a rectangle of ones) or an array "
-        f"of 0s and 1s, with {_ranks(batch.n_spatial)} dimensions"
-    )
     if isinstance(value, tuple) and all(_is_int(v) for v in value):
         if not value or min(value) < 1:
-            fail(name, owner, expected, value)
+            fail(name, owner, _structure_expected(batch.n_spatial), value)
         shape, array = tuple(int(v) for v in value), None
     else:
-        array = _explicit_structure(value, name, owner, expected)
+        array = _explicit_structure(value, name, owner, batch.n_spatial)
         shape = array.shape
     return _structure_for(shape, array, batch.n_spatial, name, owner)
 
