@@ -45,7 +45,10 @@ def mosaic_views(flat, gap_rows, pitch, cols, height, width):
     flat form, where a shift of one row is a shift of ``cols`` elements.
 
     numba compiles this same function for the kernels
-    (:mod:`._morphology_numba`): keep it to slicing and reshaping.
+    (:mod:`._morphology_numba`): keep it to slicing and reshaping. numba's
+    cache of the kernels watches their own file only: after changing this
+    one, delete ``skimgproc/__pycache__/_morphology_numba.*`` (a stale
+    cache fails ``tests/test_mosaic.py``'s layout tests).
     """
     top = gap_rows * cols
     blocks = flat[top:].reshape((-1, pitch, cols))
