@@ -8,6 +8,7 @@ outputs that are 2-D tables (image-shaped outputs stay arrays).
 """
 
 import copy
+import functools
 from math import prod
 
 import numpy as np
@@ -18,6 +19,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._batch import as_batch, is_dask_array, pixel_feature_names
 
 __all__ = ["ImageTransformer"]
+
+
+# scikit-learn inspects the constructor's signature on every get_params (27
+# us); the estimators call it on every fit and transform.
+_param_names = functools.cache(BaseEstimator._get_param_names.__func__)
 
 
 class ImageTransformer(TransformerMixin, BaseEstimator):
@@ -49,6 +55,10 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
         # data frames; _wrap_output wraps 2-D outputs only.
         kwargs["auto_wrap_output_keys"] = None
         super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def _get_param_names(cls):
+        return _param_names(cls)
 
     def _check_params(self, batch):
         """The validated parameters, named after this estimator in errors."""

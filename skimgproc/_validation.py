@@ -204,13 +204,16 @@ class Either(_Constraint):
         return self.expected or " or ".join(c.describe(batch) for c in self.constraints)
 
     def accepts(self, value, batch):
-        return any(c.accepts(value, batch) for c in self.constraints)
+        return self._accepting(value, batch) is not None
 
-    def normalize(self, value, batch):
-        for constraint in self.constraints:
-            if constraint.accepts(value, batch):
-                return constraint.normalize(value, batch)
-        raise AssertionError("normalize of a value no constraint accepts")
+    def _accepting(self, value, batch):
+        return next((c for c in self.constraints if c.accepts(value, batch)), None)
+
+    def check(self, value, name, owner, batch=None):
+        constraint = self._accepting(value, batch)
+        if constraint is None:
+            fail(name, owner, self.describe(batch), value)
+        return constraint.normalize(value, batch)
 
 
 class Rule(_Constraint):
