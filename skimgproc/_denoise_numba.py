@@ -1,14 +1,16 @@
 """Compiled ROF kernels (numba), the optional fast path of :mod:`skimgproc.denoise`.
 
-Loaded by :func:`skimgproc._config.optional_module`, the one loader.
-Each kernel runs the same arithmetic, in the same order, as the numpy
-reference in :mod:`skimgproc.denoise` (results are equal to the last bit in
+Loaded by :func:`skimgproc._config.optional_module`, the one loader
+(``optional_module("._denoise_numba")``). Each kernel runs the same
+arithmetic, in the same order, as the numpy reference in
+:mod:`skimgproc._denoise_numpy` (results are equal to the last bit in
 practice), fused into one pass over one image at a time, row by row: a
 FISTA iteration reads the image and the dual fields once and writes the new
 dual field, instead of the dozen array passes numpy needs. Each
 image iterates until its own stopping rule holds, so batch-mates never
-change each other's result. ``nogil`` lets ``run_chunked`` threads run them
-in parallel; ``cache`` keeps the compilation out of later sessions.
+change each other's result. ``nogil`` lets the executor's threads
+(:func:`skimgproc._executor.run_ranges`) run them in parallel; ``cache``
+keeps the compilation out of later sessions.
 """
 
 import threading

@@ -14,27 +14,26 @@ iterate keeps the mean of ``f`` and ``|u - f| <= (2 + sqrt(2)) * tv_weight``.
 Two solvers share one function: the chapter's projected (Chambolle)
 iteration, faithful to the textbook [4]_, and the default, FISTA on the dual
 [3]_, which stops on the duality gap, a certificate of the distance from the
-true minimiser. The numpy code below is the reference; when numba is
-installed, fused kernels of the same arithmetic (:mod:`._denoise_numba`) run
-instead.
+true minimiser. Here are the function, its estimator and the engine, which
+runs the solver over the batch: the compiled kernels of
+:mod:`._denoise_numba` when numba is usable, else the numpy reference of
+:mod:`._denoise_numpy`, the same arithmetic.
 """
 
+import sys
 import warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from . import _denoise_numpy
 from ._base import ImageTransformer
 from ._batch import all_finite, as_batch
 from ._config import optional_module
 from ._executor import run_ranges
-from ._validation import (
-    check_bool,
-    check_int,
-    check_n_jobs,
-    check_option,
-    check_real,
-)
+from ._validation import Bool, Constraints, Int, NJobs, Options, RealNumber, Rule
 
 __all__ = ["ROFDenoiser", "rof_denoise"]
 
@@ -57,303 +56,53 @@ FISTA_TAU = 0.125
 GAP_CHECK_EVERY = 10
 
 
-# -- discretisation (numpy reference) -----------------------------------------
+# -- parameters -----------------------------------------------------------------
+
+_POSITIVE = RealNumber(0, None, closed="neither")
 
 
-def _gradient(u, periodic):
-    """Forward differences of ``u`` (..., H, W): ``g[..., 0, :, :]`` along x
-    (columns), ``g[..., 1, :, :]`` along y (rows); 0 at the far border
-    (Neumann) or wrapping around (periodic, the chapter's ``np.roll``)."""
-    g = np.empty(u.shape[:-2] + (2,) + u.shape[-2:], dtype=u.dtype)
-    _forward_difference(u, g[..., 0, :, :], periodic)
-    _forward_difference(
-        u.swapaxes(-1, -2), g[..., 1, :, :].swapaxes(-1, -2), periodic
-    )
-    return g
+def _check_tolerance(tolerance, name, owner, batch):
+    """None (the method's default, filled in by :func:`_default_tolerance`)
+    or a positive float."""
+    return None if tolerance is None else _POSITIVE.check(tolerance, name, owner)
 
 
-def _forward_difference(u, out, periodic):
-    np.subtract(u[..., 1:], u[..., :-1], out=out[..., :-1])
-    if periodic:
-        np.subtract(u[..., 0], u[..., -1], out=out[..., -1])
-    else:
-        out[..., -1] = 0
+def _default_tolerance(params, owner):
+    if params["tolerance"] is None:
+        params["tolerance"] = DEFAULT_TOLERANCE[params["method"]]
 
 
-def _backward_difference(p, periodic):
-    """Negative adjoint of :func:`_forward_difference` along the last axis."""
-    out = np.empty_like(p)
-    if periodic:
-        np.subtract(p[..., 1:], p[..., :-1], out=out[..., 1:])
-        np.subtract(p[..., 0], p[..., -1], out=out[..., 0])
-    elif p.shape[-1] == 1:
-        out[...] = 0
-    else:
-        # The forward difference is 0 in the last column, whatever p is there.
-        out[..., 0] = p[..., 0]
-        np.subtract(p[..., 1:-1], p[..., :-2], out=out[..., 1:-1])
-        np.negative(p[..., -2], out=out[..., -1])
-    return out
+#: The solver's parameters, those of :func:`rof_denoise` and
+#: :class:`ROFDenoiser` alike, in the order they are checked. The range of
+#: ``tv_weight`` that the images' float type can carry is the engine's check.
+ROF_CONSTRAINTS = Constraints(
+    method=Options(METHODS),
+    tv_weight=_POSITIVE,
+    tolerance=Rule(_check_tolerance),
+    max_num_iter=Int(1),
+    tau=RealNumber(0, TAU_MAX, closed="neither"),
+    boundary=Options(BOUNDARIES),
+    n_jobs=NJobs(),
+    joint=_default_tolerance,
+)
+#: :func:`rof_denoise`'s, with what it returns.
+FUNCTION_CONSTRAINTS = ROF_CONSTRAINTS.but(return_info=Bool())
+#: :class:`ROFDenoiser`'s, with which result ``transform`` gives.
+ESTIMATOR_CONSTRAINTS = ROF_CONSTRAINTS.but(output=Options(OUTPUTS))
+
+# The name the solver's own messages (the float type's range of tv_weight,
+# overflow, convergence) give their owner: rof_denoise's, or that of the
+# estimator calling it, whose signature the function cannot grow.
+_owner = ContextVar("rof_owner", default="rof_denoise")
 
 
-def _divergence(p, periodic):
-    """``div(p)`` for ``p`` laid out as :func:`_gradient` returns it; exactly
-    ``-grad^T`` for both boundaries. Summed as the chapter does: ``dx + dy``."""
-    d = _backward_difference(p[..., 0, :, :], periodic)
-    d += _backward_difference(p[..., 1, :, :].swapaxes(-1, -2), periodic).swapaxes(
-        -1, -2
-    )
-    return d
-
-
-def _primal(f, p, lam, periodic):
-    """``u = f + lam * div(p)``."""
-    u = _divergence(p, periodic)
-    u *= lam
-    u += f
-    return u
-
-
-def _project(q):
-    """``q / max(1, |q|)`` at every pixel, in place."""
-    norm = np.sqrt(q[:, 0] * q[:, 0] + q[:, 1] * q[:, 1])
-    np.maximum(norm, 1, out=norm)
-    q /= norm[:, np.newaxis]
-    return q
-
-
-def _gap_and_energy(f, p, lam, periodic):
-    """Per image: duality gap and energy of ``u = f + lam * div(p)``, and u.
-
-    ``E(u) - D(p) = lam * sum(|grad u| - <grad u, p>)`` (summed in float64).
-    """
-    u = _primal(f, p, lam, periodic)
-    g = _gradient(u, periodic)
-    norm = np.sqrt(g[:, 0] * g[:, 0] + g[:, 1] * g[:, 1])
-    inner = g[:, 0] * p[:, 0] + g[:, 1] * p[:, 1]
-    axes = (1, 2)
-    lam64 = float(lam)
-    gap = lam64 * np.sum(norm - inner, axis=axes, dtype=np.float64)
-    diff = u - f
-    fidelity = np.sum(diff * diff, axis=axes, dtype=np.float64)
-    energy = 0.5 * fidelity + lam64 * np.sum(norm, axis=axes, dtype=np.float64)
-    return gap, energy, u
-
-
-def _relative(gap, energy):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(energy > 0, gap / energy, 0.0)
-
-
-# -- solvers on a stack of planes (numpy reference) ----------------------------
-
-
-class _Planes:
-    """The planes of one chunk still iterating; finished ones are written out
-    and dropped, so that each plane stops on its own criterion."""
-
-    def __init__(self, f, out, info):
-        self.live = np.arange(f.shape[0])
-        self.f, self.out, self.info = f, out, info
-
-    def finish(self, done, u, k, relative_gap, converged, *states):
-        index = self.live[done]
-        self.out[index] = u[done]
-        self.info[index, 0] = k
-        self.info[index, 1] = relative_gap[done]
-        self.info[index, 2] = converged[done]
-        keep = ~done
-        self.live, self.f = self.live[keep], self.f[keep]
-        return [state[keep] for state in states]
-
-
-def _fista_numpy(f, out, info, lam, step, tol, max_iter, periodic):
-    planes = _Planes(f, out, info)
-    p = np.zeros(f.shape[:1] + (2,) + f.shape[1:], dtype=f.dtype)
-    r = np.zeros_like(p)
-    momentum = _fista_momentum(f.dtype.type)
-    for k in range(1, max_iter + 1):
-        q = p - r  # the extrapolated point p + beta * (p - r)
-        q *= next(momentum)
-        q += p
-        g = _gradient(_primal(planes.f, q, lam, periodic), periodic)
-        g *= step
-        q += g
-        p, r = _project(q), p
-        if k % GAP_CHECK_EVERY == 0 or k == max_iter:
-            gap, energy, u = _gap_and_energy(planes.f, p, lam, periodic)
-            converged = gap <= tol * energy
-            done = converged | (k == max_iter)
-            if done.any():
-                relative_gap = _relative(gap, energy)
-                p, r = planes.finish(done, u, k, relative_gap, converged, p, r)
-                if not planes.live.size:
-                    return
-
-
-def _chambolle_numpy(f, out, info, lam, step, tol, max_iter, periodic):
-    planes = _Planes(f, out, info)
-    p = np.zeros(f.shape[:1] + (2,) + f.shape[1:], dtype=f.dtype)
-    u = f
-    root_n = np.sqrt(f.shape[1] * f.shape[2])
-    for k in range(1, max_iter + 1):
-        g = _gradient(u, periodic)
-        g *= step
-        g += p
-        p = _project(g)
-        u_new = _primal(planes.f, p, lam, periodic)
-        diff = u_new - u
-        change = np.sqrt(np.sum(diff * diff, axis=(1, 2), dtype=np.float64))
-        u = u_new
-        converged = change / root_n <= tol
-        done = converged | (k == max_iter)
-        if done.any():
-            gap, energy, _ = _gap_and_energy(planes.f[done], p[done], lam, periodic)
-            relative_gap = np.zeros(len(done))
-            relative_gap[done] = _relative(gap, energy)
-            p, u = planes.finish(done, u, k, relative_gap, converged, p, u)
-            if not planes.live.size:
-                return
-
-
-def _fista_momentum(dtype):
-    """FISTA's momentum ``(t_{k-1} - 1) / t_k`` for k = 1, 2, ... (0 first),
-    with ``t_1 = 1``, ``t_k = (1 + sqrt(1 + 4 t_{k-1}^2)) / 2``."""
-    t = 1.0
-    yield dtype(0.0)
-    while True:
-        t_next = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
-        yield dtype((t - 1.0) / t_next)
-        t = t_next
-
-
-# -- the engine over a batch ---------------------------------------------------
-
-
-def _as_planes(images, batch):
-    """A view ``(n, channels, H, W)`` of internal-layout images; 1-D signals
-    are images of height 1."""
-    images = batch.as_2d(images)
-    return np.moveaxis(images, -1, 1) if batch.has_channels else images[:, np.newaxis]
-
-
-def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_jobs,
-         owner):
-    """Denoised images (internal layout) and per-plane information."""
-    images = batch.images
-    F = _as_planes(images, batch)
-    out = np.empty(images.shape, dtype=images.dtype)
-    U = _as_planes(out, batch)
-    info = np.zeros(F.shape[:2] + (3,))
-    periodic = boundary == "periodic"
-    fista = method == "fista"
-    lam, step = _weights_in(images.dtype, tv_weight, FISTA_TAU if fista else tau,
-                            owner)
-    solver = None
-    if optional_module("numba") is not None:
-        from ._denoise_numba import kernel
-
-        solver = kernel(method, images.dtype)
-    height, width = F.shape[2:]
-
-    def solve(start, stop):
-        src, dst, inf = F[start:stop], U[start:stop], info[start:stop]
-        if solver is not None:
-            if not src.flags.aligned:
-                src = np.ascontiguousarray(src)
-            extra = (GAP_CHECK_EVERY,) if fista else ()
-            solver(src, dst, inf, lam, step, tolerance, max_num_iter, periodic, *extra)
-            return
-        f = src.reshape(-1, height, width)
-        u = np.empty(f.shape, dtype=f.dtype)
-        flat_info = np.empty((f.shape[0], 3))
-        # Overflow (of absurdly large values) is reported once, after the run.
-        with np.errstate(over="ignore", invalid="ignore"):
-            if fista:
-                _fista_numpy(f, u, flat_info, lam, step, tolerance, max_num_iter,
-                             periodic)
-            else:
-                _chambolle_numpy(f, u, flat_info, lam, step, tolerance,
-                                 max_num_iter, periodic)
-        dst[...] = u.reshape(dst.shape)
-        inf[...] = flat_info.reshape(inf.shape)
-
-    run_ranges(solve, F.shape[0], F[:1].nbytes, n_jobs, blas=False)
-    _check_no_overflow(out, owner)
-    info = _info(info, batch)
-    _warn_unconverged(info, method, tolerance, max_num_iter, owner)
-    return out, info
-
-
-def _weights_in(dtype, tv_weight, tau, owner):
-    """``tv_weight`` and the dual step ``tau / tv_weight`` in the data type,
-    refusing weights that type cannot carry through the iteration."""
-    finfo = np.finfo(dtype)
-    with np.errstate(over="ignore", under="ignore"):
-        lam, step = dtype.type(tv_weight), dtype.type(tau / tv_weight)
-        usable = finfo.tiny <= step < finfo.max and finfo.tiny <= lam < finfo.max / 8
-    if not usable:
-        raise ValueError(
-            f"The 'tv_weight' parameter of {owner} must be a float in the range "
-            f"({1 / finfo.max:.1g}, {finfo.max / 8:.1g}) for {dtype} images, where "
-            f"the solver's arithmetic stays finite. Got {tv_weight!r} instead; "
-            "rescale the images (tv_weight is in their units)."
-        )
-    return lam, step
-
-
-def _check_no_overflow(out, owner):
-    if all_finite(out):
-        return
-    raise ValueError(
-        f"{owner} overflowed: the images' values are too large for {out.dtype} "
-        "arithmetic (their differences are not finite). Rescale the images and "
-        "tv_weight."
-    )
-
-
-def _info(raw, batch):
-    squeeze = (lambda a: a) if batch.has_channels else (lambda a: a[:, 0])
-    return {
-        "n_iter": squeeze(raw[..., 0].astype(np.int64)),
-        "gap": squeeze(raw[..., 1].copy()),
-        "converged": squeeze(raw[..., 2] != 0),
-    }
-
-
-def _warn_unconverged(info, method, tolerance, max_num_iter, owner):
-    failed = ~info["converged"]
-    if not failed.any():
-        return
-    criterion = (
-        f"a relative duality gap of {tolerance:g} (largest reached: "
-        f"{info['gap'][failed].max():.3g})"
-        if method == "fista"
-        else f"a change of u per iteration of {tolerance:g} (RMS, data units)"
-    )
-    warnings.warn(
-        f"{owner} (method={method!r}) reached max_num_iter={max_num_iter} before "
-        f"{criterion} for {int(failed.sum())} of {failed.size} images (channels "
-        "counted separately). Increase max_num_iter or tolerance.",
-        ConvergenceWarning,
-        stacklevel=4,
-    )
-
-
-def _check_rof_params(tv_weight, method, tolerance, max_num_iter, tau, boundary,
-                      n_jobs, owner):
-    method = check_option(method, "method", owner, METHODS)
-    if tolerance is None:
-        tolerance = DEFAULT_TOLERANCE[method]
-    return dict(
-        tv_weight=check_real(tv_weight, "tv_weight", owner, low=0, closed="neither"),
-        method=method,
-        tolerance=check_real(tolerance, "tolerance", owner, low=0, closed="neither"),
-        max_num_iter=check_int(max_num_iter, "max_num_iter", owner, low=1),
-        tau=check_real(tau, "tau", owner, low=0, high=TAU_MAX, closed="neither"),
-        boundary=check_option(boundary, "boundary", owner, BOUNDARIES),
-        n_jobs=check_n_jobs(n_jobs, owner),
-    )
+@contextmanager
+def _owned_by(owner):
+    token = _owner.set(owner)
+    try:
+        yield
+    finally:
+        _owner.reset(token)
 
 
 # -- public API -----------------------------------------------------------------
@@ -501,16 +250,18 @@ def rof_denoise(
     >>> np.allclose(denoised + texture, noisy)
     True
     """
+    owner = _owner.get()
     batch = as_batch(
-        images, image_shape=image_shape, channel_axis=channel_axis,
-        caller="rof_denoise",
+        images, image_shape=image_shape, channel_axis=channel_axis, caller=owner,
     )
-    params = _check_rof_params(
-        tv_weight, method, tolerance, max_num_iter, tau, boundary, n_jobs,
-        "rof_denoise",
+    params = FUNCTION_CONSTRAINTS.validate(
+        dict(tv_weight=tv_weight, method=method, tolerance=tolerance,
+             max_num_iter=max_num_iter, tau=tau, boundary=boundary, n_jobs=n_jobs,
+             return_info=return_info),
+        owner, batch,
     )
-    return_info = check_bool(return_info, "return_info", "rof_denoise")
-    denoised, info = _rof(batch, **params, owner="rof_denoise")
+    return_info = params.pop("return_info")
+    denoised, info = _rof(batch, **params, owner=owner)
     texture = np.subtract(batch.images, denoised)
     result = (batch.restore(denoised), batch.restore(texture))
     return result + (info,) if return_info else result
@@ -581,6 +332,9 @@ class ROFDenoiser(ImageTransformer):
     True
     """
 
+    _function = staticmethod(rof_denoise)
+    _parameter_constraints = ESTIMATOR_CONSTRAINTS
+
     def __init__(
         self,
         tv_weight=100.0,
@@ -606,18 +360,124 @@ class ROFDenoiser(ImageTransformer):
         self.image_shape = image_shape
         self.n_jobs = n_jobs
 
-    def _check_params(self, batch):
-        owner = type(self).__name__
-        params = _check_rof_params(
-            self.tv_weight, self.method, self.tolerance, self.max_num_iter,
-            self.tau, self.boundary, self.n_jobs, owner,
-        )
-        params["output"] = check_option(self.output, "output", owner, OUTPUTS)
-        return params
-
-    def _transform(self, batch, params):
+    def _transform(self, batch):
+        # The function gives both results; output picks one.
+        params = self._function_params()
         output = params.pop("output")
-        denoised, _ = _rof(batch, **params, owner=type(self).__name__)
-        if output == "texture":
-            np.subtract(batch.images, denoised, out=denoised)
-        return batch.restore(denoised)
+        with _owned_by(type(self).__name__):
+            denoised, texture = rof_denoise(batch, **params)
+        return texture if output == "texture" else denoised
+
+
+# -- the engine over a batch ---------------------------------------------------
+
+
+def _as_planes(images, batch):
+    """A view ``(n, channels, H, W)`` of internal-layout images; 1-D signals
+    are images of height 1."""
+    images = batch.as_2d(images)
+    return np.moveaxis(images, -1, 1) if batch.has_channels else images[:, np.newaxis]
+
+
+def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_jobs,
+         owner):
+    """Denoised images (internal layout) and per-plane information."""
+    images = batch.images
+    F = _as_planes(images, batch)
+    out = np.empty(images.shape, dtype=images.dtype)
+    U = _as_planes(out, batch)
+    info = np.zeros(F.shape[:2] + (3,))
+    fista = method == "fista"
+    lam, step = _weights_in(images.dtype, tv_weight, FISTA_TAU if fista else tau,
+                            owner)
+    # Both modules' kernels take the planes of a chunk, its output, its
+    # information and the same arguments.
+    kernels = optional_module("._denoise_numba") or _denoise_numpy
+    solver = kernels.kernel(method, images.dtype)
+    arguments = (lam, step, tolerance, max_num_iter, boundary == "periodic")
+    if fista:
+        arguments += (GAP_CHECK_EVERY,)
+
+    def solve(start, stop):
+        src = F[start:stop]
+        if not src.flags.aligned:  # the compiled kernels' typed signature
+            src = np.ascontiguousarray(src)
+        solver(src, U[start:stop], info[start:stop], *arguments)
+
+    run_ranges(solve, F.shape[0], F[:1].nbytes, n_jobs, blas=False)
+    _check_no_overflow(out, owner)
+    info = _info(info, batch)
+    _warn_unconverged(info, method, tolerance, max_num_iter, owner)
+    return out, info
+
+
+def _weights_in(dtype, tv_weight, tau, owner):
+    """``tv_weight`` and the dual step ``tau / tv_weight`` in the data type,
+    refusing weights that type cannot carry through the iteration."""
+    finfo = np.finfo(dtype)
+    with np.errstate(over="ignore", under="ignore"):
+        lam, step = dtype.type(tv_weight), dtype.type(tau / tv_weight)
+        usable = finfo.tiny <= step < finfo.max and finfo.tiny <= lam < finfo.max / 8
+    if not usable:
+        raise ValueError(
+            f"The 'tv_weight' parameter of {owner} must be a float in the range "
+            f"({1 / finfo.max:.1g}, {finfo.max / 8:.1g}) for {dtype} images, where "
+            f"the solver's arithmetic stays finite. Got {tv_weight!r} instead; "
+            "rescale the images (tv_weight is in their units)."
+        )
+    return lam, step
+
+
+def _check_no_overflow(out, owner):
+    if all_finite(out):
+        return
+    raise ValueError(
+        f"{owner} overflowed: the images' values are too large for {out.dtype} "
+        "arithmetic (their differences are not finite). Rescale the images and "
+        "tv_weight."
+    )
+
+
+def _info(raw, batch):
+    squeeze = (lambda a: a) if batch.has_channels else (lambda a: a[:, 0])
+    return {
+        "n_iter": squeeze(raw[..., 0].astype(np.int64)),
+        "gap": squeeze(raw[..., 1].copy()),
+        "converged": squeeze(raw[..., 2] != 0),
+    }
+
+
+def _warn_unconverged(info, method, tolerance, max_num_iter, owner):
+    failed = ~info["converged"]
+    if not failed.any():
+        return
+    criterion = (
+        f"a relative duality gap of {tolerance:g} (largest reached: "
+        f"{info['gap'][failed].max():.3g})"
+        if method == "fista"
+        else f"a change of u per iteration of {tolerance:g} (RMS, data units)"
+    )
+    warnings.warn(
+        f"{owner} (method={method!r}) reached max_num_iter={max_num_iter} before "
+        f"{criterion} for {int(failed.sum())} of {failed.size} images (channels "
+        "counted separately). Increase max_num_iter or tolerance.",
+        ConvergenceWarning,
+        stacklevel=_outside_package(),
+    )
+
+
+# Frames a warning skips: the package's, and the wrapper scikit-learn puts
+# around an estimator's transform methods (set_output's).
+_INTERNAL_MODULES = (__package__ + ".", "sklearn.utils._set_output")
+
+
+def _outside_package():
+    """The ``stacklevel`` that makes a warning of the caller of this function
+    point at the first frame outside the package: where the user called the
+    function, or the estimator (as Python 3.12's ``skip_file_prefixes``)."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(
+        _INTERNAL_MODULES
+    ):
+        level, frame = level + 1, frame.f_back
+    return level

@@ -10,14 +10,14 @@ analytic solutions of 1-D steps, and the acceptance figures of the issue
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-import skimgproc._batch as batch_module
+import skimgproc._executor as executor_module
 from skimgproc import (
     GaussianBlur,
     ROFDenoiser,
@@ -26,10 +26,8 @@ from skimgproc import (
     psnr,
     rof_denoise,
 )
-from skimgproc.denoise import _divergence, _gradient
-
-PATHS = pytest.mark.parametrize("accelerate", [True, False], ids=["numba", "numpy"])
-
+from skimgproc._config import optional_module
+from skimgproc._denoise_numpy import divergence, gradient
 
 # -- independent references ----------------------------------------------------
 
@@ -155,18 +153,16 @@ def test_reference_is_the_chapter_as_printed(chapter_image):
     assert round(float(psnr(clean[None], U[None], data_range=255)[0]), 2) == 31.66
 
 
-@PATHS
 def test_chambolle_periodic_reproduces_the_chapter(
     chapter_image, chapter_result, accelerate
 ):
     clean, noisy = chapter_image
     expected, iterations = chapter_result
     assert iterations == 35
-    with config_context(accelerate=accelerate):
-        U, T, info = rof_denoise(
-            noisy[None], 100.0, method="chambolle", boundary="periodic",
-            return_info=True,
-        )
+    U, T, info = rof_denoise(
+        noisy[None], 100.0, method="chambolle", boundary="periodic",
+        return_info=True,
+    )
     assert info["n_iter"].tolist() == [35]
     assert info["converged"].tolist() == [True]
     np.testing.assert_allclose(U[0], expected, rtol=0, atol=1e-9)
@@ -174,13 +170,11 @@ def test_chambolle_periodic_reproduces_the_chapter(
     assert round(float(psnr(clean[None], U, data_range=255)[0]), 2) == 32.56
 
 
-@PATHS
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_default_lands_near_the_true_minimiser(chapter_image, accelerate, dtype):
     clean, noisy = chapter_image
     true_psnr, true_energy = 42.42, 1.3194e8  # from the issue (Neumann)
-    with config_context(accelerate=accelerate):
-        U, T, info = rof_denoise(noisy[None].astype(dtype), return_info=True)
+    U, T, info = rof_denoise(noisy[None].astype(dtype), return_info=True)
     assert U.dtype == dtype and T.dtype == dtype
     assert info["converged"].all() and info["gap"][0] <= 1e-3
     score = psnr(clean[None], U, data_range=255)[0]
@@ -207,8 +201,8 @@ def test_divergence_is_the_negative_adjoint_of_the_gradient(periodic, shape):
     rng = np.random.default_rng(sum(shape))
     u = rng.standard_normal((3,) + shape)
     p = rng.standard_normal((3, 2) + shape)
-    g = _gradient(u, periodic)
-    d = _divergence(p, periodic)
+    g = gradient(u, periodic)
+    d = divergence(p, periodic)
     lhs = np.sum(g * p)
     rhs = -np.sum(u * d)
     assert abs(lhs - rhs) <= 1e-12 * (np.abs(g * p).sum() + 1)
@@ -251,7 +245,6 @@ def test_two_solvers_agree_at_a_tiny_gap(boundary):
     assert e_f <= energy(u_cp, f, 20.0, periodic) * (1 + 1e-12)
 
 
-@PATHS
 @pytest.mark.parametrize("boundary,jumps", [("neumann", 1), ("periodic", 2)])
 def test_step_signal_matches_the_analytic_solution(accelerate, boundary, jumps):
     # A step a -> b of n1 + n2 samples: each level moves towards the other by
@@ -260,27 +253,24 @@ def test_step_signal_matches_the_analytic_solution(accelerate, boundary, jumps):
     n1, n2, a, b, w = 7, 12, 10.0, 90.0, 30.0
     signal = np.r_[np.full(n1, a), np.full(n2, b)]
     expected = np.r_[np.full(n1, a + jumps * w / n1), np.full(n2, b - jumps * w / n2)]
-    with config_context(accelerate=accelerate):
-        rows, _ = rof_denoise(signal[None], w, tolerance=1e-12, max_num_iter=100_000,
-                              boundary=boundary)
-        # The same step in every row of an image: rows solve the 1-D problem.
-        image, _ = rof_denoise(np.tile(signal, (5, 1))[None], w, tolerance=1e-12,
-                               max_num_iter=100_000, boundary=boundary)
+    rows, _ = rof_denoise(signal[None], w, tolerance=1e-12, max_num_iter=100_000,
+                          boundary=boundary)
+    # The same step in every row of an image: rows solve the 1-D problem.
+    image, _ = rof_denoise(np.tile(signal, (5, 1))[None], w, tolerance=1e-12,
+                           max_num_iter=100_000, boundary=boundary)
     np.testing.assert_allclose(rows[0], expected, atol=1e-4)
     np.testing.assert_allclose(image[0], np.tile(expected, (5, 1)), atol=1e-4)
 
 
-@PATHS
 def test_periodic_is_shift_equivariant_and_drags_across_the_border(accelerate):
     _, noisy = squares(1, size=24, seed=4)
     noisy[0, :6] += 150  # top and bottom differ
-    with config_context(accelerate=accelerate):
-        U, _ = rof_denoise(noisy, 40.0, boundary="periodic", tolerance=1e-8,
-                           max_num_iter=50_000)
-        rolled, _ = rof_denoise(np.roll(noisy, (5, 3), axis=(1, 2)), 40.0,
-                                boundary="periodic", tolerance=1e-8,
-                                max_num_iter=50_000)
-        neumann, _ = rof_denoise(noisy, 40.0, tolerance=1e-8, max_num_iter=50_000)
+    U, _ = rof_denoise(noisy, 40.0, boundary="periodic", tolerance=1e-8,
+                       max_num_iter=50_000)
+    rolled, _ = rof_denoise(np.roll(noisy, (5, 3), axis=(1, 2)), 40.0,
+                            boundary="periodic", tolerance=1e-8,
+                            max_num_iter=50_000)
+    neumann, _ = rof_denoise(noisy, 40.0, tolerance=1e-8, max_num_iter=50_000)
     np.testing.assert_allclose(rolled, np.roll(U, (5, 3), axis=(1, 2)), atol=1e-2)
     # The bright top rows leak into the bottom rows only with wrap-around.
     bottom = noisy[0, -1].mean()
@@ -290,51 +280,48 @@ def test_periodic_is_shift_equivariant_and_drags_across_the_border(accelerate):
 # -- batches, channels, layouts ------------------------------------------------
 
 
-@PATHS
 @pytest.mark.parametrize("method", ["fista", "chambolle"])
 def test_each_image_converges_on_its_own(accelerate, method, monkeypatch):
     _, noisy = squares(6, size=20, seed=5)
     noisy[2] *= 0.1  # very different images need different iteration counts
     noisy[4] = 3.0  # constant: nothing to do
     kwargs = dict(method=method, return_info=True, n_jobs=2)
-    with config_context(accelerate=accelerate):
-        # Small chunks, so that the batch is split over threads too.
-        monkeypatch.setattr(batch_module, "CHUNK_BYTES", noisy[0].nbytes * 2)
-        U, T, info = rof_denoise(noisy, 25.0, **kwargs)
-        for i in range(len(noisy)):
-            U_i, T_i, info_i = rof_denoise(noisy[i : i + 1], 25.0, **kwargs)
-            np.testing.assert_array_equal(U[i], U_i[0])
-            np.testing.assert_array_equal(T[i], T_i[0])
-            assert info["n_iter"][i] == info_i["n_iter"][0]
-        reordered, _ = rof_denoise(noisy[::-1], 25.0, method=method)
+    # Small chunks, so that the batch is split over threads too.
+    monkeypatch.setattr(executor_module, "CHUNK_BYTES", noisy[0].nbytes * 2)
+    U, T, info = rof_denoise(noisy, 25.0, **kwargs)
+    for i in range(len(noisy)):
+        U_i, T_i, info_i = rof_denoise(noisy[i : i + 1], 25.0, **kwargs)
+        np.testing.assert_array_equal(U[i], U_i[0])
+        np.testing.assert_array_equal(T[i], T_i[0])
+        assert info["n_iter"][i] == info_i["n_iter"][0]
+    reordered, _ = rof_denoise(noisy[::-1], 25.0, method=method)
     np.testing.assert_array_equal(reordered, U[::-1])
     assert len(set(info["n_iter"].tolist())) > 1
     np.testing.assert_array_equal(U[4], noisy[4])
 
 
-@PATHS
 def test_colour_channels_are_solved_on_their_own(accelerate):
     _, noisy = squares(6, size=16, seed=6)
     colour = np.stack([noisy[:2], noisy[2:4] * 0.5, noisy[4:]], axis=-1)
-    with config_context(accelerate=accelerate):
-        U, T, info = rof_denoise(colour, 15.0, return_info=True)
-        first = rof_denoise(colour, 15.0, channel_axis=1, return_info=True)
-        flat = rof_denoise(colour.reshape(2, -1), 15.0, image_shape=(16, 16, 3))
-        for c in range(3):
-            alone, _ = rof_denoise(colour[..., c], 15.0)
-            np.testing.assert_array_equal(U[..., c], alone)
-        channels_first, _ = rof_denoise(np.moveaxis(colour, -1, 1), 15.0,
-                                        channel_axis=1)
+    U, T, info = rof_denoise(colour, 15.0, return_info=True)
+    first = rof_denoise(colour, 15.0, channel_axis=1, return_info=True)
+    flat = rof_denoise(colour.reshape(2, -1), 15.0, image_shape=(16, 16, 3))
+    for c in range(3):
+        alone, _ = rof_denoise(colour[..., c], 15.0)
+        np.testing.assert_array_equal(U[..., c], alone)
+    channels_first, _ = rof_denoise(np.moveaxis(colour, -1, 1), 15.0,
+                                    channel_axis=1)
     assert info["n_iter"].shape == (2, 3)
     np.testing.assert_array_equal(channels_first, np.moveaxis(U, -1, 1))
     np.testing.assert_array_equal(flat[0], U.reshape(2, -1))
     assert first[0].shape == colour.shape
 
 
-@PATHS
-def test_numba_and_numpy_paths_agree(accelerate):
-    # Against the numpy reference, on varied shapes, both boundaries and
-    # methods, in float32 and float64.
+def test_numba_and_numpy_paths_agree():
+    # The compiled kernels against the numpy reference, on varied shapes,
+    # both boundaries and methods, in float32 and float64.
+    pytest.importorskip("numba")
+    assert optional_module("._denoise_numba") is not None
     rng = np.random.default_rng(7)
     cases = [rng.random((3, 13, 17)) * 255, rng.random((2, 1, 9)) * 9,
              rng.random((2, 8, 1)), rng.random((4, 30)) * 50]
@@ -344,8 +331,7 @@ def test_numba_and_numpy_paths_agree(accelerate):
                                         max_num_iter=20_000),
                            dict(method="chambolle", tolerance=1e-3, tau=0.2)):
                 Xd = X.astype(dtype)
-                with config_context(accelerate=accelerate):
-                    got, _, info = rof_denoise(Xd, 5.0, return_info=True, **kwargs)
+                got, _, info = rof_denoise(Xd, 5.0, return_info=True, **kwargs)
                 with config_context(accelerate=False):
                     ref, _, ref_info = rof_denoise(Xd, 5.0, return_info=True,
                                                    **kwargs)
@@ -394,8 +380,9 @@ images_strategy = arrays(
 )
 
 
-@PATHS
-@settings(max_examples=25, deadline=None)
+# The accelerate fixture's setting holds for every example alike.
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     f=images_strategy,
     tv_weight=st.floats(0.5, 100.0),
@@ -405,10 +392,9 @@ images_strategy = arrays(
 def test_properties_of_the_minimiser(accelerate, f, tv_weight, c, periodic):
     boundary = "periodic" if periodic else "neumann"
     kwargs = dict(tolerance=1e-9, max_num_iter=200_000, boundary=boundary)
-    with config_context(accelerate=accelerate):
-        (u,), _ = rof_denoise(f[None], tv_weight, **kwargs)
-        (shifted,), _ = rof_denoise(f[None] + c, tv_weight, **kwargs)
-        (transposed,), _ = rof_denoise(f.T[None], tv_weight, **kwargs)
+    (u,), _ = rof_denoise(f[None], tv_weight, **kwargs)
+    (shifted,), _ = rof_denoise(f[None] + c, tv_weight, **kwargs)
+    (transposed,), _ = rof_denoise(f.T[None], tv_weight, **kwargs)
     scale = 1 + np.abs(f).max() + abs(c)
     # Dual feasibility, whatever the accuracy: the mean is kept and u moves
     # at most (2 + sqrt(2)) * tv_weight from f.
@@ -426,18 +412,16 @@ def test_properties_of_the_minimiser(accelerate, f, tv_weight, c, periodic):
 # -- the estimator and tuning --------------------------------------------------
 
 
-@PATHS
 def test_estimator_matches_the_function(accelerate):
     _, noisy = squares(3, size=16, seed=11)
-    with config_context(accelerate=accelerate):
-        U, T = rof_denoise(noisy, 12.0, boundary="periodic")
-        est = ROFDenoiser(12.0, boundary="periodic")
-        np.testing.assert_array_equal(est.fit_transform(noisy), U)
-        texture = est.set_params(output="texture").transform(noisy)
-        np.testing.assert_array_equal(texture, T)
-        flat = ROFDenoiser(12.0, boundary="periodic", image_shape=(16, 16))
-        np.testing.assert_array_equal(flat.fit_transform(noisy.reshape(3, -1)),
-                                      U.reshape(3, -1))
+    U, T = rof_denoise(noisy, 12.0, boundary="periodic")
+    est = ROFDenoiser(12.0, boundary="periodic")
+    np.testing.assert_array_equal(est.fit_transform(noisy), U)
+    texture = est.set_params(output="texture").transform(noisy)
+    np.testing.assert_array_equal(texture, T)
+    flat = ROFDenoiser(12.0, boundary="periodic", image_shape=(16, 16))
+    np.testing.assert_array_equal(flat.fit_transform(noisy.reshape(3, -1)),
+                                  U.reshape(3, -1))
 
 
 def test_grid_search_picks_an_interior_weight_and_beats_the_best_blur():
@@ -521,20 +505,31 @@ def test_estimator_bad_parameters(params, match):
         ROFDenoiser(**params).fit_transform(np.zeros((1, 4, 4)))
 
 
-@PATHS
 def test_weights_and_values_beyond_the_data_type_are_refused(accelerate):
     X = np.random.default_rng(14).random((1, 6, 6)).astype(np.float32)
-    with config_context(accelerate=accelerate):
-        with pytest.raises(ValueError, match="'tv_weight' .* for float32 images"):
-            rof_denoise(X, 1e-40)  # its step 1 / (8 tv_weight) is inf in float32
-        with pytest.raises(ValueError, match="'tv_weight' .* for float32 images"):
-            rof_denoise(X, 1e38)
-        huge = np.where(X > 0.5, 3e38, -3e38).astype(np.float32)
-        with pytest.raises(ValueError, match="overflowed"):
-            rof_denoise(huge, 1.0)
-        # float64 carries the same weight.
-        U, _ = rof_denoise(X.astype(np.float64), 1e-40)
+    with pytest.raises(ValueError, match="'tv_weight' .* for float32 images"):
+        rof_denoise(X, 1e-40)  # its step 1 / (8 tv_weight) is inf in float32
+    with pytest.raises(ValueError, match="'tv_weight' .* for float32 images"):
+        rof_denoise(X, 1e38)
+    huge = np.where(X > 0.5, 3e38, -3e38).astype(np.float32)
+    with pytest.raises(ValueError, match="overflowed"):
+        rof_denoise(huge, 1.0)
+    # float64 carries the same weight.
+    U, _ = rof_denoise(X.astype(np.float64), 1e-40)
     np.testing.assert_allclose(U, X, atol=1e-12)
+
+
+def test_estimator_names_itself_in_the_solver_errors(accelerate):
+    X = np.random.default_rng(14).random((1, 6, 6)).astype(np.float32)
+    with pytest.raises(ValueError, match="'tv_weight' parameter of ROFDenoiser .* "
+                                         "for float32 images"):
+        ROFDenoiser(1e-40).fit_transform(X)
+    huge = np.where(X > 0.5, 3e38, -3e38).astype(np.float32)
+    with pytest.raises(ValueError, match="^ROFDenoiser overflowed"):
+        ROFDenoiser(1.0).fit(huge).transform(huge)
+    # And the function its own name again, after the estimator.
+    with pytest.raises(ValueError, match="^rof_denoise overflowed"):
+        rof_denoise(huge, 1.0)
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -547,18 +542,31 @@ def test_non_finite_images_are_refused(bad):
         ROFDenoiser().fit_transform(X)
 
 
-@PATHS
 @pytest.mark.parametrize("method", ["fista", "chambolle"])
 def test_max_num_iter_reached_warns(accelerate, method):
     _, noisy = squares(3, size=24, seed=13)
-    with config_context(accelerate=accelerate):
-        with pytest.warns(ConvergenceWarning, match="max_num_iter=3 .* 3 of 3"):
-            U, _, info = rof_denoise(noisy, 50.0, method=method, max_num_iter=3,
-                                     tolerance=1e-6, return_info=True)
-        with pytest.warns(ConvergenceWarning, match="ROFDenoiser"):
-            ROFDenoiser(50.0, method=method, max_num_iter=3,
-                        tolerance=1e-6).fit_transform(noisy)
+    with pytest.warns(ConvergenceWarning, match="max_num_iter=3 .* 3 of 3"):
+        U, _, info = rof_denoise(noisy, 50.0, method=method, max_num_iter=3,
+                                 tolerance=1e-6, return_info=True)
+    with pytest.warns(ConvergenceWarning, match="ROFDenoiser"):
+        ROFDenoiser(50.0, method=method, max_num_iter=3,
+                    tolerance=1e-6).fit_transform(noisy)
     assert info["n_iter"].tolist() == [3, 3, 3]
     assert not info["converged"].any()
     # Still a dual-feasible result: the means are kept.
     np.testing.assert_allclose(U.mean(axis=(1, 2)), noisy.mean(axis=(1, 2)))
+
+
+@pytest.mark.parametrize("method", ["fista", "chambolle"])
+def test_convergence_warning_points_at_the_callers_line(accelerate, method):
+    _, noisy = squares(1, size=12, seed=15)
+    kwargs = dict(method=method, max_num_iter=2, tolerance=1e-9)
+    calls = {
+        "rof_denoise": lambda: rof_denoise(noisy, 50.0, **kwargs),
+        "fit_transform": lambda: ROFDenoiser(50.0, **kwargs).fit_transform(noisy),
+        "transform": lambda: ROFDenoiser(50.0, **kwargs).fit(noisy).transform(noisy),
+    }
+    for name, call in calls.items():
+        with pytest.warns(ConvergenceWarning) as record:
+            call()
+        assert [w.filename for w in record] == [__file__], name
