@@ -9,6 +9,7 @@ extraction.
 
 from ._config import config_context, get_config, set_config
 from .denoise import ROFDenoiser, rof_denoise
+from .features import LBPHistogram, lbp_histogram, local_binary_pattern
 from .filters import GaussianBlur, gaussian_blur
 from .gradients import (
     GaussianGradient,
@@ -44,6 +45,7 @@ __all__ = [
     "GaussianGradient",
     "Grayscale",
     "ImageReader",
+    "LBPHistogram",
     "PrewittGradient",
     "ROFDenoiser",
     "SobelGradient",
@@ -57,6 +59,8 @@ __all__ = [
     "gaussian_gradient",
     "get_config",
     "label",
+    "lbp_histogram",
+    "local_binary_pattern",
     "make_psnr_scorer",
     "prewitt_gradient",
     "psnr",

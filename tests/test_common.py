@@ -14,6 +14,7 @@ from skimgproc import (
     GaussianBlur,
     GaussianGradient,
     Grayscale,
+    LBPHistogram,
     PrewittGradient,
     ROFDenoiser,
     SobelGradient,
@@ -61,6 +62,11 @@ ESTIMATORS = [
     ROFDenoiser(method="chambolle", tolerance=1e-3, max_num_iter=5000),
     ROFDenoiser(5.0, method="chambolle", tau=0.2, boundary="periodic"),
     ROFDenoiser(5.0, tolerance=1e-4, n_jobs=1),
+    # Rows are 1-D signals: LBP of an image one pixel high.
+    LBPHistogram(),
+    LBPHistogram(4, 2.0, method="nri_uniform", n_jobs=1),
+    LBPHistogram(6, 1.5, method="ror"),
+    LBPHistogram(3, 0.5, method="default"),
 ]
 
 

@@ -9,4 +9,11 @@ their histograms (:mod:`._lbp`), and per-cell image statistics
 :mod:`skimgproc.measure`.
 """
 
-__all__ = []
+from ._lbp import LBPHistogram, lbp_feature_names, lbp_histogram, local_binary_pattern
+
+__all__ = [
+    "LBPHistogram",
+    "lbp_feature_names",
+    "lbp_histogram",
+    "local_binary_pattern",
+]
