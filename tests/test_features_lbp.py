@@ -25,7 +25,7 @@ from skimgproc.features import lbp_feature_names
 feature = pytest.importorskip("skimage.feature")
 
 METHODS = ("default", "ror", "uniform", "nri_uniform", "var")
-SETTINGS = [(8, 1.0), (4, 1.5), (16, 2.0), (12, 2.5), (3, 0.7), (6, 3.3)]
+SETTINGS = [(8, 1.0), (4, 1.5), (16, 2.0), (12, 2.5), (3, 0.7), (6, 3.3), (8, 9.5)]
 
 
 def textured(shape, seed=0, levels=6):
@@ -157,6 +157,15 @@ def test_radius_is_read_as_a_c_float_like_scikit_image(accelerate):
     images = textured((1, 20, 20), seed=4, levels=3)
     out = local_binary_pattern(images, 8, 1.3)
     np.testing.assert_array_equal(out[0], ref_codes(images[0], 8, 1.3, "default"))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_radius_beyond_the_image_reads_zeros(accelerate, method):
+    images = textured((2, 4, 5), seed=13) + 1
+    for R in (4.5, 7.0, 1e3):
+        out = local_binary_pattern(images, 6, R, method=method)
+        for image, codes in zip(images, out, strict=True):
+            assert_codes_equal(codes, ref_codes(image, 6, R, method), method)
 
 
 def test_input_is_not_modified_and_read_only_input_works():

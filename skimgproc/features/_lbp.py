@@ -205,15 +205,16 @@ def _run_planes(batch, P, R, finish, n_jobs):
     kernels = optional_module(".features._lbp_numba") or _lbp_numpy
     n_channels = batch.n_channels
 
+    m = table.margin
+
     def work(start, stop):
-        padded = chunk_scratch((h + 2, w + 2), np.float64, slot="lbp-padded")
-        padded[[0, -1]] = 0.0
-        padded[:, [0, -1]] = 0.0
+        padded = chunk_scratch(table.padded_shape(), np.float64, slot="lbp-padded")
+        padded[:m] = padded[-m:] = padded[:, :m] = padded[:, -m:] = 0.0
         codes = chunk_scratch((h, w), np.int32, slot="lbp-codes")
         for k in range(start, stop):
             for channel in range(n_channels):
                 plane = images[k, ..., channel] if batch.has_channels else images[k]
-                padded[1:-1, 1:-1] = plane  # integers become float64 here
+                padded[m:-m, m:-m] = plane  # integers become float64 here
                 if finish.needs_values:
                     finish(k, channel, padded, table, kernels)
                     continue

@@ -22,51 +22,53 @@ _jit = numba.njit(cache=True, nogil=True)
 
 
 @_jit
-def default_codes(padded, row_lo, row_hi, dr, col_lo, col_hi, dc, on_grid, out):
+def default_codes(padded, margin, k_row, k_col, dr, dc, on_grid, out):
     """The ``"default"`` codes of one image into ``out``.
 
     Parameters
     ----------
-    padded : (h + 2, w + 2) float64
-        The image with a border of one zero pixel (scikit-image's constant
-        mode, cval 0).
-    row_lo, row_hi, dr : (P, h) intp, intp, float64
-        For neighbour ``i`` seen from row ``r``: the rows of ``padded``
-        above and below its position, and its fraction of a row past the
-        first (``(r + rp) - floor(r + rp)``, as scikit-image computes it).
-    col_lo, col_hi, dc : (P, w) intp, intp, float64
-        The same along the columns.
+    padded : (h + 2 * margin, w + 2 * margin) float64
+        The image with a border of ``margin`` zero pixels (scikit-image's
+        constant mode, cval 0).
+    margin : int
+        The border's width.
+    k_row, k_col : (P,) intp
+        Neighbour ``i`` of pixel ``(r, c)`` lies between rows ``r +
+        k_row[i]`` and the next, and columns ``c + k_col[i]`` and the next.
+    dr, dc : (P, h) and (P, w) float64
+        Its fraction of a row (column) past the first, as scikit-image
+        computes it.
     on_grid : (P,) bool
-        Neighbours on the pixel grid (``dr = dc = 0`` everywhere), whose
-        bilinear value is the pixel itself.
+        Neighbours on the pixel grid (``dr = dc = 0``), whose bilinear value
+        is the pixel itself.
     out : (h, w) int32
         Bit ``i`` of a code is set when neighbour ``i`` is >= the centre.
     """
     h, w = out.shape
-    n_points = row_lo.shape[0]
     for r in range(h):
         code = out[r]
-        centre = padded[r + 1]
-        for c in range(w):
-            code[c] = 0
-        for i in range(n_points):
+        centre = padded[r + margin, margin : margin + w]
+        code[:] = 0
+        for i in range(len(on_grid)):
             bit = np.int32(1) << np.int32(i)
-            lo = col_lo[i]
-            above = padded[row_lo[i, r]]
+            top = padded[r + margin + k_row[i]]
+            left = margin + k_col[i]
+            a0 = top[left : left + w]
             if on_grid[i]:
                 for c in range(w):
-                    if above[lo[c]] - centre[c + 1] >= 0:
+                    if a0[c] - centre[c] >= 0:
                         code[c] |= bit
                 continue
-            hi = col_hi[i]
-            frac = dc[i]
-            below = padded[row_hi[i, r]]
+            a1 = top[left + 1 : left + 1 + w]
+            bottom = padded[r + margin + k_row[i] + 1]
+            b0 = bottom[left : left + w]
+            b1 = bottom[left + 1 : left + 1 + w]
+            x = dc[i]
             y = dr[i, r]
             for c in range(w):
-                x = frac[c]
-                top = (1.0 - x) * above[lo[c]] + x * above[hi[c]]
-                bottom = (1.0 - x) * below[lo[c]] + x * below[hi[c]]
-                if (1.0 - y) * top + y * bottom - centre[c + 1] >= 0:
+                upper = (1.0 - x[c]) * a0[c] + x[c] * a1[c]
+                lower = (1.0 - x[c]) * b0[c] + x[c] * b1[c]
+                if (1.0 - y) * upper + y * lower - centre[c] >= 0:
                     code[c] |= bit
 
 

@@ -27,14 +27,23 @@ __all__ = [
 @dataclass(frozen=True)
 class Sampling:
     """The neighbours of every pixel of an ``(h, w)`` image, as scikit-image
-    samples them, as indexes into the image padded by one zero pixel (see
-    :func:`._lbp_numba.default_codes` for the fields)."""
+    samples them, in the image padded by ``margin`` zero pixels.
 
-    row_lo: np.ndarray
-    row_hi: np.ndarray
+    Neighbour ``i`` of pixel ``(r, c)`` lies between rows ``r + k_row[i]``
+    and ``r + k_row[i] + 1``, ``dr[i, r]`` of a row past the first (``(r +
+    rp) - floor(r + rp)`` in float64, as scikit-image computes it: it varies
+    with ``r`` by rounding), and between columns ``c + k_col[i]`` and ``c +
+    k_col[i] + 1``, ``dc[i, c]`` past the first. ``floor(r + rp) - r`` is
+    the same for every row of any image smaller than ``2**30`` pixels a side
+    (``rp`` has 5 decimals). Neighbours ``on_grid`` (``dr = dc = 0``) are
+    the pixel itself. Offsets far outside the image are clamped: every
+    value read there is 0 either way.
+    """
+
+    margin: int
+    k_row: np.ndarray
+    k_col: np.ndarray
     dr: np.ndarray
-    col_lo: np.ndarray
-    col_hi: np.ndarray
     dc: np.ndarray
     on_grid: np.ndarray
 
@@ -42,20 +51,26 @@ class Sampling:
     def n_points(self):
         return len(self.on_grid)
 
+    def padded_shape(self):
+        m = self.margin
+        return (self.dr.shape[1] + 2 * m, self.dc.shape[1] + 2 * m)
+
     def arrays(self):
-        return (self.row_lo, self.row_hi, self.dr, self.col_lo, self.col_hi,
-                self.dc, self.on_grid)
+        """The kernels' arguments after ``padded``."""
+        return (self.margin, self.k_row, self.k_col, self.dr, self.dc,
+                self.on_grid)
 
 
 def _axis_sampling(offsets, size):
-    # scikit-image: r + rp[i] in double, floor, and the fraction past it;
-    # positions outside the image read the zero border.
+    # scikit-image: r + rp[i] in double, floor, and the fraction past it.
     positions = np.arange(size, dtype=np.float64) + offsets[:, None]
     low = np.floor(positions)
     fraction = positions - low
-    low_index = (np.clip(low, -1, size) + 1).astype(np.intp)
-    high_index = (np.clip(low + 1, -1, size) + 1).astype(np.intp)
-    return low_index, high_index, fraction
+    steps = low - np.arange(size)
+    if not (steps == steps[:, :1]).all():  # pragma: no cover - see Sampling
+        raise ValueError(f"images of {size} pixels a side are too large for LBP")
+    steps = np.clip(steps[:, 0], -(size + 1), size).astype(np.intp)
+    return steps, fraction
 
 
 def sampling(P, R, shape):
@@ -66,34 +81,40 @@ def sampling(P, R, shape):
     angles = 2 * np.pi * np.arange(P, dtype=np.double) / P
     rp = np.round(-radius * np.sin(angles), 5)
     cp = np.round(radius * np.cos(angles), 5)
-    row_lo, row_hi, dr = _axis_sampling(rp, shape[0])
-    col_lo, col_hi, dc = _axis_sampling(cp, shape[1])
+    k_row, dr = _axis_sampling(rp, shape[0])
+    k_col, dc = _axis_sampling(cp, shape[1])
+    margin = int(max(1, -k_row.min(), -k_col.min(), k_row.max() + 1,
+                     k_col.max() + 1))
     on_grid = (rp == np.round(rp)) & (cp == np.round(cp))
-    return Sampling(row_lo, row_hi, dr, col_lo, col_hi, dc, on_grid)
+    return Sampling(margin, k_row, k_col, dr, dc, on_grid)
 
 
 def neighbours(padded, table):
     """Each neighbour's value at every pixel of the padded image, in turn:
     scikit-image's bilinear interpolation, operation by operation."""
+    m = table.margin
+    h, w = table.dr.shape[1], table.dc.shape[1]
     for i in range(table.n_points):
-        above = padded[table.row_lo[i]]
-        lo = table.col_lo[i]
+        top, left = m + table.k_row[i], m + table.k_col[i]
+        a0 = padded[top : top + h, left : left + w]
         if table.on_grid[i]:
-            yield above[:, lo]
+            yield a0
             continue
-        below = padded[table.row_hi[i]]
-        hi, x = table.col_hi[i], table.dc[i]
-        y = table.dr[i][:, None]
-        top = (1.0 - x) * above[:, lo] + x * above[:, hi]
-        bottom = (1.0 - x) * below[:, lo] + x * below[:, hi]
-        yield (1.0 - y) * top + y * bottom
+        a1 = padded[top : top + h, left + 1 : left + 1 + w]
+        b0 = padded[top + 1 : top + 1 + h, left : left + w]
+        b1 = padded[top + 1 : top + 1 + h, left + 1 : left + 1 + w]
+        x, y = table.dc[i], table.dr[i][:, None]
+        upper = (1.0 - x) * a0 + x * a1
+        lower = (1.0 - x) * b0 + x * b1
+        yield (1.0 - y) * upper + y * lower
 
 
-def default_codes(padded, row_lo, row_hi, dr, col_lo, col_hi, dc, on_grid, out):
+def default_codes(padded, margin, k_row, k_col, dr, dc, on_grid, out):
     """The ``"default"`` codes of one image into ``out``: the reference of
     :func:`._lbp_numba.default_codes`, whose parameters it takes."""
-    table = Sampling(row_lo, row_hi, dr, col_lo, col_hi, dc, on_grid)
-    centre = padded[1:-1, 1:-1]
+    table = Sampling(margin, k_row, k_col, dr, dc, on_grid)
+    h, w = out.shape
+    centre = padded[margin : margin + h, margin : margin + w]
     out[...] = 0
     for i, values in enumerate(neighbours(padded, table)):
         out |= ((values - centre) >= 0).astype(out.dtype) << i
