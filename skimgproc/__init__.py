@@ -9,7 +9,13 @@ extraction.
 
 from ._config import config_context, get_config, set_config
 from .denoise import ROFDenoiser, rof_denoise
-from .features import LBPHistogram, lbp_histogram, local_binary_pattern
+from .features import (
+    HOGDescriptor,
+    LBPHistogram,
+    hog,
+    lbp_histogram,
+    local_binary_pattern,
+)
 from .filters import GaussianBlur, gaussian_blur
 from .gradients import (
     GaussianGradient,
@@ -44,6 +50,7 @@ __all__ = [
     "GaussianBlur",
     "GaussianGradient",
     "Grayscale",
+    "HOGDescriptor",
     "ImageReader",
     "LBPHistogram",
     "PrewittGradient",
@@ -58,6 +65,7 @@ __all__ = [
     "gaussian_blur",
     "gaussian_gradient",
     "get_config",
+    "hog",
     "label",
     "lbp_histogram",
     "local_binary_pattern",

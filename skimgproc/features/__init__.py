@@ -9,10 +9,13 @@ their histograms (:mod:`._lbp`), and per-cell image statistics
 :mod:`skimgproc.measure`.
 """
 
+from ._hog import HOGDescriptor, hog
 from ._lbp import LBPHistogram, lbp_feature_names, lbp_histogram, local_binary_pattern
 
 __all__ = [
+    "HOGDescriptor",
     "LBPHistogram",
+    "hog",
     "lbp_feature_names",
     "lbp_histogram",
     "local_binary_pattern",
