@@ -16,7 +16,10 @@ from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _cache
 from ._batch import as_batch, is_dask_array, pixel_feature_names
+from ._config import accelerated
+from ._progress import progress
 
 __all__ = ["ImageTransformer"]
 
@@ -37,6 +40,12 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
     function with the validated batch, so that estimator and function give
     the same result by construction. Those with learned state extend
     ``fit`` and :meth:`_function_params`.
+
+    Two things come from here for every estimator: the transform cache
+    (``set_config(cache_size=...)``, :mod:`skimgproc._cache`), and progress
+    reports for those declaring ``verbose`` (``verbose=VERBOSE`` from
+    :mod:`skimgproc._progress` in their constraints, ``verbose=0`` in
+    ``__init__``): ``transform`` reports under the estimator's name.
     """
 
     _function = None
@@ -185,7 +194,25 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
             # A copy, so that a later set_params leaves this result alone.
             return map_batch(copy.deepcopy(self)._transform, batch,
                              caller=type(self).__name__)
-        return self._wrap_output(self._transform(batch), X)
+        with progress(getattr(self, "verbose", 0), batch.n_samples,
+                      type(self).__name__):
+            result = _cache.cached(lambda: self._cache_key(batch),
+                                   lambda: self._transform(batch))
+        return self._wrap_output(result, X)
+
+    def _cache_key(self, batch):
+        """What the result depends on (see :mod:`skimgproc._cache`): the
+        class, its parameters but ``verbose``, the function's arguments (with
+        what ``fit`` learned), the accelerate switch, the batch."""
+        params, arguments = self.get_params(deep=False), self._function_params()
+        params.pop("verbose", None)
+        arguments.pop("verbose", None)
+        cls = type(self)
+        return _cache.make_key(
+            f"{cls.__module__}.{cls.__qualname__}", params, arguments,
+            accelerated(), batch.n_spatial, batch.has_channels, batch.layout,
+            _cache.content_digest(batch.images),
+        )
 
     # -- scikit-learn integration --------------------------------------------
 

@@ -1,15 +1,22 @@
-"""Package configuration: whether optional accelerators may be used.
+"""Package configuration: whether optional accelerators may be used, and
+the size of the transform cache.
 
 The numpy/scipy code is complete and is the reference. Where an optional
 package is installed (OpenCV, numba: ``pip install skimgproc[fast]``), some
 operations run faster through it, with results equal within float32
 rounding. ``config_context(accelerate=False)`` forces the reference path,
 which the test suite uses to check both.
+
+``cache_size`` bounds the transform cache (:mod:`._cache`), off by default.
+It is one setting of the process, not of a thread, so that the worker
+threads of a parameter search share the cache (see :mod:`._cache`).
 """
 
 import importlib
 import threading
 from contextlib import contextmanager
+
+from . import _cache
 
 __all__ = [
     "accelerated",
@@ -38,7 +45,8 @@ def get_config():
     Returns
     -------
     config : dict
-        ``{"accelerate": bool}``.
+        ``{"accelerate": bool, "cache_size": int}``: ``accelerate`` of this
+        thread, ``cache_size`` (bytes) of the process.
 
     Examples
     --------
@@ -46,29 +54,55 @@ def get_config():
     >>> skimgproc.get_config()["accelerate"]
     True
     """
-    return dict(_state())
+    return dict(_state(), cache_size=_cache.limit())
 
 
-def set_config(*, accelerate=None):
-    """Set the package configuration for the current thread.
+def set_config(*, accelerate=None, cache_size=None):
+    """Set the package configuration.
 
     Parameters
     ----------
     accelerate : bool, optional
-        Whether installed optional accelerators (OpenCV, numba) may be used.
-        False runs the numpy/scipy reference code. None leaves it unchanged.
+        Whether installed optional accelerators (OpenCV, numba) may be used,
+        in the current thread. False runs the numpy/scipy reference code.
+        None leaves it unchanged.
+    cache_size : int or str, optional
+        Bytes of transform results to keep, for the whole process: an int
+        or a string such as ``"2GB"`` or ``"512MiB"``. With a size, every
+        skimgproc transformer computes its result once per (parameters,
+        data) and gives copies of it to later calls with equal parameters
+        and equal data (the folds and candidates of a search, ``fit`` and
+        ``predict``). 0, the default, turns the cache off and empties it.
+        The default is read from the ``SKIMGPROC_CACHE_SIZE`` environment
+        variable, for worker processes. None leaves it unchanged.
+
+    Examples
+    --------
+    >>> import skimgproc
+    >>> skimgproc.set_config(cache_size="1GB")
+    >>> skimgproc.get_config()["cache_size"]
+    1000000000
+    >>> skimgproc.set_config(cache_size=0)
     """
     if accelerate is not None:
         if not isinstance(accelerate, bool):
             raise ValueError(
                 f"The 'accelerate' setting must be a bool. Got {accelerate!r} instead."
             )
+    if cache_size is not None:
+        cache_size = _cache.parse_size(cache_size)
+    if accelerate is not None:
         _state()["accelerate"] = accelerate
+    if cache_size is not None:
+        _cache.set_limit(cache_size)
 
 
 @contextmanager
-def config_context(*, accelerate=None):
+def config_context(*, accelerate=None, cache_size=None):
     """Temporarily change the configuration, as :func:`set_config` does.
+
+    The previous settings come back on leaving, ``cache_size`` for the
+    whole process (and the results kept meanwhile are dropped if it was 0).
 
     Examples
     --------
@@ -76,9 +110,12 @@ def config_context(*, accelerate=None):
     >>> with skimgproc.config_context(accelerate=False):
     ...     skimgproc.get_config()["accelerate"]
     False
+    >>> with skimgproc.config_context(cache_size="64MB"):
+    ...     skimgproc.get_config()["cache_size"]
+    64000000
     """
     old = get_config()
-    set_config(accelerate=accelerate)
+    set_config(accelerate=accelerate, cache_size=cache_size)
     try:
         yield
     finally:

@@ -18,6 +18,8 @@ from math import prod
 
 import numpy as np
 
+from . import _progress
+
 __all__ = [
     "CHUNK_BYTES",
     "chunk_scratch",
@@ -93,6 +95,9 @@ def run_ranges(func, n_samples, sample_nbytes, n_jobs=None, *, chunk_bytes=None,
     n_threads = min(effective_n_threads(n_jobs), n)
     if chunk_bytes is None:
         chunk_bytes = CHUNK_BYTES
+    report = _progress.current()  # verbose: count chunks, small enough to see
+    if report is not None:
+        func, chunk_bytes = report.follow(func, n, sample_nbytes, chunk_bytes)
     per_chunk = max(1, chunk_bytes // max(1, sample_nbytes))
     with _single_threaded_blas() if blas else nullcontext():
         if n <= per_chunk:

@@ -35,6 +35,7 @@ from sklearn.base import clone
 
 from . import __version__
 from ._files import atomic_write, image_format
+from ._progress import Progress
 from .demo import run_demo
 from .denoise import ROFDenoiser
 from .filters import GaussianBlur
@@ -273,6 +274,26 @@ def _progress(args, index, total, text):
         print(f"[{index}/{total}] {text}", file=sys.stderr, flush=True)
 
 
+class _FileProgress:
+    """The files done and the time left, on standard error: one updating
+    line on a terminal, a line per file otherwise (``[2/3] a.png -> out/a.png
+    (1.2 s elapsed, about 0.6 s left)``); nothing with --quiet or one file."""
+
+    def __init__(self, args, total):
+        self.report = None
+        if not args.quiet and total > 1:
+            self.report = Progress(total, f"skimgproc {args.command}", 2,
+                                   unit="files", summary=False)
+
+    def done(self, text):
+        if self.report is not None:
+            self.report.advance(1, note=text)
+
+    def close(self):
+        if self.report is not None:
+            self.report.close()
+
+
 def _rescale(choice, image, keeps_brightness):
     if choice == "none":
         return None
@@ -285,14 +306,16 @@ def _transform_files(args, estimator, keeps_brightness):
     pairs = _plan(args.inputs, args.out)
     mode = "RGB" if getattr(args, "color", False) else "L"
     start = time.perf_counter()
-    for index, (src, dst) in enumerate(pairs, start=1):
+    progress = _FileProgress(args, len(pairs))
+    for src, dst in pairs:
         image = read_image(src, mode=mode)
         with _warnings_as_lines(args, src):
             # Fitted per file: files may differ in size.
             result = estimator.fit_transform(image[np.newaxis])[0]
         write_image(dst, result, rescale=_rescale(args.rescale, image,
                                                   keeps_brightness))
-        _progress(args, index, len(pairs), f"{src} -> {dst}")
+        progress.done(f"{src} -> {dst}")
+    progress.close()
     if not args.quiet:
         seconds = time.perf_counter() - start
         where = pairs[0][1] if len(pairs) == 1 else Path(args.out)
@@ -358,18 +381,21 @@ def _cmd_count(args):
     inputs = _inputs(args.inputs)
     _refuse_csv_over_input(args.csv, inputs)
     rows = []
-    for index, src in enumerate(inputs, start=1):
+    # Printed lines show the progress without a CSV.
+    progress = _FileProgress(args, len(inputs) if args.csv is not None else 0)
+    for src in inputs:
         # Fitted per file: with threshold="otsu" or "mean" each image gets its
         # own threshold, as when counting it alone.
         image = read_image(src)
         with _warnings_as_lines(args, src):
             features = counter.fit_transform(image[np.newaxis])[0]
         rows.append((src, features))
-        if args.csv is not None:  # printed lines show the progress otherwise
-            _progress(args, index, len(inputs), f"{src}")
+        if args.csv is not None:
+            progress.done(f"{src}")
         else:
             print(_count_line(src, counter.get_feature_names_out(), features),
                   flush=True)
+    progress.close()
     if args.csv is not None:
         _write_csv(args, counter.get_feature_names_out(), rows)
     return 0

@@ -6,6 +6,7 @@ from scipy import ndimage as ndi
 from ._base import ImageTransformer
 from ._batch import as_batch
 from ._executor import run_chunked
+from ._progress import VERBOSE, progress
 from ._separable import gaussian_weights, guard_overflow, plan_correlate
 from ._validation import Constraints, NJobs, Options, PerAxis, RealNumber
 
@@ -44,6 +45,7 @@ BLUR_CONSTRAINTS = Constraints(
     cval=RealNumber(),
     truncate=RealNumber(0, None, closed="neither"),
     n_jobs=NJobs(),
+    verbose=VERBOSE,
     joint=check_kernel_size,
 )
 
@@ -58,6 +60,7 @@ def gaussian_blur(
     channel_axis=-1,
     image_shape=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Smooth each image of a batch with a Gaussian filter.
 
@@ -90,6 +93,10 @@ def gaussian_blur(
         holds flattened images as rows.
     n_jobs : int, optional
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports: 0 is silent; 1 reports the images done and the
+        time left at most every 2 seconds (see :func:`rof_denoise`), 2
+        every chunk of images.
 
     Returns
     -------
@@ -118,10 +125,12 @@ def gaussian_blur(
         caller="gaussian_blur",
     )
     params = BLUR_CONSTRAINTS.validate(
-        dict(sigma=sigma, mode=mode, cval=cval, truncate=truncate, n_jobs=n_jobs),
+        dict(sigma=sigma, mode=mode, cval=cval, truncate=truncate, n_jobs=n_jobs,
+             verbose=verbose),
         "gaussian_blur", batch,
     )
-    return batch.restore(_blur(batch, **params))
+    with progress(params.pop("verbose"), batch.n_samples, "gaussian_blur"):
+        return batch.restore(_blur(batch, **params))
 
 
 def _blur(batch, sigma, mode, cval, truncate, n_jobs):
@@ -169,6 +178,9 @@ class GaussianBlur(ImageTransformer):
         flattened too. With None, 2-D input is a batch of 1-D signals.
     n_jobs : int, default=None
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports of ``transform``: 0 is silent; 1 reports the images
+        done and the time left at most every 2 seconds, 2 every chunk.
 
     Attributes
     ----------
@@ -203,6 +215,7 @@ class GaussianBlur(ImageTransformer):
         channel_axis=-1,
         image_shape=None,
         n_jobs=None,
+        verbose=0,
     ):
         self.sigma = sigma
         self.mode = mode
@@ -211,4 +224,5 @@ class GaussianBlur(ImageTransformer):
         self.channel_axis = channel_axis
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose
 

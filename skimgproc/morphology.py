@@ -29,6 +29,7 @@ from scipy import ndimage as ndi
 
 from ._base import ImageTransformer
 from ._mosaic import plan_tiles, run_tiles, tile_batch, tile_rows
+from ._progress import VERBOSE, progress
 from ._validation import Constraints, Int, NJobs, Rule, fail
 from .thresholding import NONZERO
 
@@ -135,6 +136,7 @@ MORPHOLOGY_CONSTRAINTS = Constraints(
     structure=Rule(check_structure),
     iterations=Rule(check_iterations),
     n_jobs=NJobs(),
+    verbose=VERBOSE,
 )
 
 
@@ -284,17 +286,18 @@ def write_binary(tile, result, out):
     tile_rows(out, tile)[...] = tile.images(result)
 
 
-def _binary_op(batch, operation, structure, iterations, n_jobs):
+def _binary_op(batch, operation, structure, iterations, n_jobs, verbose):
     plan = plan_tiles(NONZERO, TileMorphology(operation, structure, iterations))
-    return run_tiles(batch, plan, write_binary, np.empty_like(batch.images),
-                     n_jobs)
+    with progress(verbose, batch.n_samples, f"binary_{operation}"):
+        return run_tiles(batch, plan, write_binary, np.empty_like(batch.images),
+                         n_jobs)
 
 
 # -- public functions ------------------------------------------------------------------
 
 
 def binary_opening(images, structure=(9, 5), iterations=1, *, image_shape=None,
-                   n_jobs=None):
+                   n_jobs=None, verbose=0):
     """Binary opening of each image of a batch: erosions, then dilations.
 
     Per image, equal to ``scipy.ndimage.binary_opening(image, structure,
@@ -320,6 +323,10 @@ def binary_opening(images, structure=(9, 5), iterations=1, *, image_shape=None,
         ``(height, width)`` when the input holds flattened images as rows.
     n_jobs : int, optional
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports: 0 is silent; 1 reports the images done and the
+        time left at most every 2 seconds (see :func:`~skimgproc.rof_denoise`),
+        2 every chunk of images.
 
     Returns
     -------
@@ -344,13 +351,14 @@ def binary_opening(images, structure=(9, 5), iterations=1, *, image_shape=None,
     """
     batch = tile_batch(images, image_shape, "binary_opening")
     params = MORPHOLOGY_CONSTRAINTS.validate(
-        dict(structure=structure, iterations=iterations, n_jobs=n_jobs),
+        dict(structure=structure, iterations=iterations, n_jobs=n_jobs,
+             verbose=verbose),
         "binary_opening", batch)
     return batch.restore(_binary_op(batch, "opening", **params))
 
 
 def binary_closing(images, structure=(9, 5), iterations=1, *, image_shape=None,
-                   n_jobs=None):
+                   n_jobs=None, verbose=0):
     """Binary closing of each image of a batch: dilations, then erosions.
 
     Per image, equal to ``scipy.ndimage.binary_closing(image, structure,
@@ -379,6 +387,10 @@ def binary_closing(images, structure=(9, 5), iterations=1, *, image_shape=None,
         ``(height, width)`` when the input holds flattened images as rows.
     n_jobs : int, optional
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports: 0 is silent; 1 reports the images done and the
+        time left at most every 2 seconds (see :func:`~skimgproc.rof_denoise`),
+        2 every chunk of images.
 
     Returns
     -------
@@ -402,7 +414,8 @@ def binary_closing(images, structure=(9, 5), iterations=1, *, image_shape=None,
     """
     batch = tile_batch(images, image_shape, "binary_closing")
     params = MORPHOLOGY_CONSTRAINTS.validate(
-        dict(structure=structure, iterations=iterations, n_jobs=n_jobs),
+        dict(structure=structure, iterations=iterations, n_jobs=n_jobs,
+             verbose=verbose),
         "binary_closing", batch)
     return batch.restore(_binary_op(batch, "closing", **params))
 
@@ -419,11 +432,12 @@ class _BinaryMorphology(ImageTransformer):
     _engine_checks_finite = True  # the tile engine checks (see _mosaic)
 
     def __init__(self, structure=(9, 5), iterations=1, *, image_shape=None,
-                 n_jobs=None):
+                 n_jobs=None, verbose=0):
         self.structure = structure
         self.iterations = iterations
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
 
 class BinaryOpening(_BinaryMorphology):
@@ -453,6 +467,9 @@ class BinaryOpening(_BinaryMorphology):
         signals, each an image one pixel high.
     n_jobs : int, default=None
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports of ``transform``: 0 is silent; 1 reports the images
+        done and the time left at most every 2 seconds, 2 every chunk.
 
     Attributes
     ----------
@@ -507,6 +524,9 @@ class BinaryClosing(_BinaryMorphology):
         signals, each an image one pixel high.
     n_jobs : int, default=None
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports of ``transform``: 0 is silent; 1 reports the images
+        done and the time left at most every 2 seconds, 2 every chunk.
 
     Attributes
     ----------

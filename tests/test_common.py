@@ -14,7 +14,6 @@ from skimgproc import (
     GaussianBlur,
     GaussianGradient,
     Grayscale,
-    HOGDescriptor,
     LBPHistogram,
     PrewittGradient,
     ROFDenoiser,
@@ -29,6 +28,7 @@ ESTIMATORS = [
     GaussianBlur(sigma=2.5, mode="constant", cval=1.0),
     GaussianBlur(sigma=0.0, n_jobs=1),
     GaussianBlur(sigma=(3.0,), mode="wrap", truncate=2.0),
+    GaussianBlur(sigma=1.5, verbose=2),
     SobelGradient(),
     SobelGradient(output="x", normalize=True, mode="nearest"),
     SobelGradient(output="angle"),
@@ -46,6 +46,7 @@ ESTIMATORS = [
     BinaryOpening(),
     BinaryOpening((3,), iterations=2, n_jobs=1),
     BinaryOpening(np.array([1, 0, 1])),
+    BinaryOpening((2,), verbose=2),
     BinaryClosing(),
     BinaryClosing((4,), iterations=3),
     BinaryClosing(((0, 1, 0), (1, 1, 1), (0, 1, 0))),
@@ -63,17 +64,12 @@ ESTIMATORS = [
     ROFDenoiser(method="chambolle", tolerance=1e-3, max_num_iter=5000),
     ROFDenoiser(5.0, method="chambolle", tau=0.2, boundary="periodic"),
     ROFDenoiser(5.0, tolerance=1e-4, n_jobs=1),
+    ROFDenoiser(5.0, verbose=1),
     # Rows are 1-D signals: LBP of an image one pixel high.
     LBPHistogram(),
     LBPHistogram(4, 2.0, method="nri_uniform", n_jobs=1),
     LBPHistogram(6, 1.5, method="ror"),
     LBPHistogram(3, 0.5, method="default"),
-    # Rows are 1-D signals: cells of pixels_per_cell samples, one pixel high.
-    HOGDescriptor(pixels_per_cell=2, cells_per_block=1),
-    HOGDescriptor(orientations=4, pixels_per_cell=(1,), cells_per_block=(2,),
-                  block_norm="L1"),
-    HOGDescriptor(pixels_per_cell=1, cells_per_block=1, block_norm="L1-sqrt",
-                  n_jobs=1),
 ]
 
 

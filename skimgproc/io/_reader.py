@@ -13,14 +13,15 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._executor import effective_n_threads
 from .._files import as_path, existing_file
+from .._progress import VERBOSE, progress
 from .._validation import NJobs
 from ._images import DEFAULT_MAX_PIXELS, READ_CONSTRAINTS, decode
 
 __all__ = ["READ_BATCH_CONSTRAINTS", "ImageReader", "read_images"]
 
 #: The parameters of :func:`read_images` and :class:`ImageReader`: those of
-#: :func:`~skimgproc.read_image`, and the threads.
-READ_BATCH_CONSTRAINTS = READ_CONSTRAINTS.but(n_jobs=NJobs())
+#: :func:`~skimgproc.read_image`, the threads and the progress reports.
+READ_BATCH_CONSTRAINTS = READ_CONSTRAINTS.but(n_jobs=NJobs(), verbose=VERBOSE)
 
 
 def _check_paths(paths, caller, name="paths"):
@@ -62,6 +63,7 @@ def read_images(
     resize=None,
     max_pixels=DEFAULT_MAX_PIXELS,
     n_jobs=None,
+    verbose=0,
 ):
     """Read image files into one batch ``(n, height, width[, channels])``.
 
@@ -79,6 +81,11 @@ def read_images(
         Per image, as in :func:`read_image`.
     n_jobs : int, optional
         Threads that decode files at the same time; None uses every core.
+    verbose : int, default=0
+        Progress reports: 0 is silent; 1 reports the files read and an
+        estimate of the time left at most every 2 seconds (to the
+        ``"skimgproc"`` logger when logging shows INFO, else on standard
+        error), and the total time at the end; 2 reports every file.
 
     Returns
     -------
@@ -111,13 +118,20 @@ def read_images(
     >>> tmp.cleanup()
     """
     params = READ_BATCH_CONSTRAINTS.validate(
-        dict(mode=mode, resize=resize, max_pixels=max_pixels, n_jobs=n_jobs),
+        dict(mode=mode, resize=resize, max_pixels=max_pixels, n_jobs=n_jobs,
+             verbose=verbose),
         "read_images",
     )
     return _read_batch(_check_paths(paths, "read_images"), **params)
 
 
-def _read_batch(paths, mode, resize, max_pixels, n_jobs):
+def _read_batch(paths, mode, resize, max_pixels, n_jobs, verbose, owner="read_images"):
+    with progress(verbose, len(paths), owner, unit="files") as report:
+        return _read_files(paths, mode, resize, max_pixels, n_jobs,
+                           report.advance if report else lambda: None)
+
+
+def _read_files(paths, mode, resize, max_pixels, n_jobs, done):
     def read(path):
         return decode(existing_file(path, "read_images"), mode, resize, max_pixels)
 
@@ -125,6 +139,7 @@ def _read_batch(paths, mode, resize, max_pixels, n_jobs):
     # Filled in place as files arrive, so a big batch is never held twice.
     batch = np.empty((len(paths),) + first.shape, dtype=first.dtype)
     batch[0] = first
+    done()
 
     def store(index, image):
         nonlocal batch
@@ -138,6 +153,7 @@ def _read_batch(paths, mode, resize, max_pixels, n_jobs):
         if not np.can_cast(image.dtype, batch.dtype, casting="safe"):
             batch = batch.astype(np.result_type(batch.dtype, image.dtype))
         batch[index] = image
+        done()
 
     rest = paths[1:]
     n_threads = min(effective_n_threads(n_jobs), len(rest))
@@ -172,6 +188,10 @@ class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         Refuse images declaring more pixels than this (decompression bombs).
     n_jobs : int, default=None
         Threads decoding files at the same time; None uses every core.
+    verbose : int, default=0
+        Progress reports of ``transform``: 0 is silent; 1 reports the files
+        read and the time left at most every 2 seconds, 2 every file (see
+        :func:`read_images`).
 
     See Also
     --------
@@ -195,11 +215,12 @@ class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     _parameter_constraints = READ_BATCH_CONSTRAINTS
 
     def __init__(self, mode="L", *, resize=None, max_pixels=DEFAULT_MAX_PIXELS,
-                 n_jobs=None):
+                 n_jobs=None, verbose=0):
         self.mode = mode
         self.resize = resize
         self.max_pixels = max_pixels
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _check_params(self):
         """The validated parameters, named after this estimator in errors."""
@@ -241,7 +262,7 @@ class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         """
         params = self._check_params()
         paths = _check_paths(X, type(self).__name__, name="X")
-        return _read_batch(paths, **params)
+        return _read_batch(paths, **params, owner=type(self).__name__)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
