@@ -33,7 +33,15 @@ from .io import (
     write_image,
     write_mat,
 )
-from .measure import BinaryOpeningCounter, ConnectedComponents, count_objects, label
+from .measure import (
+    BinaryOpeningCounter,
+    ConnectedComponents,
+    ObjectCounter,
+    ObjectFeatures,
+    count_objects,
+    label,
+    object_features,
+)
 from .metrics import make_psnr_scorer, psnr
 from .morphology import BinaryClosing, BinaryOpening, binary_closing, binary_opening
 from .preprocessing import Flatten, Grayscale, flatten, rgb_to_gray
@@ -53,6 +61,8 @@ __all__ = [
     "HOGDescriptor",
     "ImageReader",
     "LBPHistogram",
+    "ObjectCounter",
+    "ObjectFeatures",
     "PrewittGradient",
     "ROFDenoiser",
     "SobelGradient",
@@ -70,6 +80,7 @@ __all__ = [
     "lbp_histogram",
     "local_binary_pattern",
     "make_psnr_scorer",
+    "object_features",
     "prewitt_gradient",
     "psnr",
     "read_image",

@@ -206,6 +206,7 @@ class _TileWork:
             stop = min(start + mosaic.n, len(src))
             tile = mosaic if stop - start == mosaic.n else mosaic.view(stop - start)
             self.binarize(src[start:stop], tile)
+            tile.source = src[start:stop]  # the gray images, for measuring steps
             result = self.plan.morphology.apply(tile, self.plan.kernels)
             self.finish(tile, result, dst[start:stop])
 
@@ -214,7 +215,8 @@ def run_tiles(batch, plan, finish, out, n_jobs):
     """Run ``plan`` on every tile of images of ``batch``, on threads over
     chunks, and ``finish(tile, result, out_rows)``: ``result`` is the work
     array of the tile holding the binary images (its gaps may hold garbage),
-    ``out_rows`` the tile's rows of ``out``. Returns ``out``."""
+    ``out_rows`` the tile's rows of ``out``; ``tile.source`` holds the tile's
+    gray images ``(n, h, w)``. Returns ``out``."""
     shape = batch.as_2d(batch.images).shape[1:]
     layout = MosaicLayout(shape, plan.morphology.gaps(shape))
     work = _TileWork(batch, plan, finish, layout)

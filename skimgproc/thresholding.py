@@ -219,10 +219,16 @@ class LearnedThresholdMixin:
         batch, params = super()._fit(X)
         t = params["threshold"]
         if isinstance(t, str):
-            t = learn_threshold(batch.images, t, params["foreground"])
+            t = learn_threshold(self._threshold_images(batch), t,
+                                params["foreground"])
         self.threshold_ = t
         self._learned_with = self.threshold
         return batch, params
+
+    def _threshold_images(self, batch):
+        """The gray values a threshold is learned from (colour images are
+        converted by the estimators that accept them)."""
+        return batch.images
 
     def _function_params(self):
         params = super()._function_params()

@@ -1,44 +1,40 @@
-"""Labelling and counting the objects of image batches.
+"""Counting the objects of image batches: the chapter's recipe.
 
-The chapter's "object count" recipe over image batches: threshold a gray
-image into a binary one (``1 * (im < 128)``), label its connected components
-and count them; then separate objects joined by thin bridges with a binary
-opening and count again.
+Threshold a gray image into a binary one (``1 * (im < 128)``), separate
+objects joined by thin bridges with a binary opening, optionally fill their
+holes and drop the objects smaller than ``min_area`` pixels, then count them.
 
 Every result equals scipy.ndimage run on each image alone. The images are
-thresholded and opened tile by tile in the mosaic of :mod:`._mosaic`, and
-each tile is then labelled or counted in one call. Labelling uses
-:func:`scipy.ndimage.label`, or OpenCV's ``connectedComponents`` when it is
-installed (it numbers components in the same raster order). Counting needs
-no label image: with numba installed (the ``fast`` extra) a compiled run
-counter (:mod:`._measure_numba`) finds each image's number of objects and
-their areas from the runs of foreground pixels of its rows.
+thresholded and opened tile by tile in the mosaic of :mod:`.._mosaic`, holes
+filled with :func:`scipy.ndimage.binary_fill_holes` on the whole tile (each
+image's background reaches the mosaic's border through the gaps, so a hole of
+the tile is a hole of its image), and each tile is then counted in one call.
+Counting needs no label image: with numba installed (the ``fast`` extra) a
+compiled run counter (:mod:`._count_numba`) finds each image's number of
+objects and their areas from the runs of foreground pixels of its rows;
+otherwise the tile is labelled by the family's one labeller
+(:func:`._label.label_tile`). :mod:`._objects` measures the same objects.
 """
 
 import numpy as np
 from scipy import ndimage as ndi
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import ImageTransformer
-from ._config import optional_module
-from ._executor import chunk_scratch
-from ._mosaic import plan_tiles, run_tiles, tile_batch, tile_rows
-from ._validation import Bool, Constraints, Int, NJobs, Options, Rule, fail
-from .morphology import (
-    MORPHOLOGY_CONSTRAINTS,
-    NO_MORPHOLOGY,
-    OPERATIONS,
-    TileMorphology,
-)
-from .thresholding import (
-    NONZERO,
+from .._base import ImageTransformer
+from .._config import optional_module
+from .._executor import chunk_scratch
+from .._mosaic import plan_tiles, run_tiles, tile_batch
+from .._validation import Bool, Constraints, Int, NJobs, Options, Rule, fail
+from ..morphology import MORPHOLOGY_CONSTRAINTS, OPERATIONS, TileMorphology
+from ..thresholding import (
     THRESHOLD_CONSTRAINTS,
     Binarization,
     LearnedThresholdMixin,
     learn_threshold,
 )
+from ._label import CONNECTIVITY, label_tile
 
-__all__ = ["BinaryOpeningCounter", "ConnectedComponents", "count_objects", "label"]
+__all__ = ["BinaryOpeningCounter", "count_objects"]
 
 #: Per-image features of :class:`BinaryOpeningCounter`, in pixels.
 FEATURES = ("n_objects", "mean_area", "max_area", "total_area")
@@ -68,15 +64,6 @@ def _check_features_or_counts(value, name, owner, batch):
     return None if value is None else check_features(value, name, owner, batch)
 
 
-CONNECTIVITY = Int(1, 2)
-
-#: The parameters of :func:`label`.
-LABEL_CONSTRAINTS = Constraints(
-    connectivity=CONNECTIVITY,
-    n_jobs=NJobs(),
-    return_counts=Bool(),
-)
-
 #: The parameters of :func:`count_objects`; :class:`BinaryOpeningCounter`
 #: takes the same but a table of features always.
 COUNT_CONSTRAINTS = Constraints(
@@ -86,73 +73,47 @@ COUNT_CONSTRAINTS = Constraints(
     iterations=MORPHOLOGY_CONSTRAINTS["iterations"],
     operation=Options(OPERATIONS),
     connectivity=CONNECTIVITY,
+    min_area=Int(1, None),
+    fill_holes=Bool(),
     features=Rule(_check_features_or_counts),
     n_jobs=NJobs(),
 )
 
 
-# -- labelling a tile ------------------------------------------------------------------
-
-
-def _label_tile(tile, buffer, connectivity, cv2, *, raster_order):
-    """Label a tile in one call: ``(labels, maxima, offsets)``, where image
-    ``i`` holds labels ``offsets[i] + 1 .. maxima[i]``. scipy and OpenCV's
-    SAUF number components in raster order of their first pixel, so the
-    labels of each image are one consecutive range after those of the images
-    above it."""
-    tile.clear_gaps(buffer)
-    if cv2 is not None and tile.size < 2**31:
-        # Any of OpenCV's algorithms keeps images in separate ranges (a
-        # background row parts them); SAUF (CCL_WU) also numbers within an
-        # image in raster order, like scipy, which label images need. For
-        # counts, the fastest measured: SAUF for 4-, Spaghetti for 8-connectivity.
-        fast_8 = connectivity == 2 and not raster_order
-        algorithm = cv2.CCL_DEFAULT if fast_8 else cv2.CCL_WU
-        n_labels, labels = cv2.connectedComponentsWithAlgorithm(
-            buffer.view(np.uint8), 4 if connectivity == 1 else 8, cv2.CV_32S,
-            algorithm, labels=tile.work("labels", np.int32),
-        )
-    else:
-        dtype = np.int32 if tile.size < 2**31 else np.int64
-        labels = tile.work("labels", dtype)
-        n_labels = 1 + ndi.label(
-            buffer, ndi.generate_binary_structure(2, connectivity), output=labels
-        )
-    if tile.n == 1:
-        return labels, np.array([n_labels - 1]), np.zeros(1, int)
-    maxima = tile.blocks(labels).reshape(tile.n, -1).max(axis=1)
-    offsets = np.zeros_like(maxima)
-    np.maximum.accumulate(maxima[:-1], out=offsets[1:])
-    return labels, np.maximum(maxima, offsets), offsets
-
-
 # -- finishing steps: what a tile's binary images give ---------------------------------
 
 
-class WriteLabels:
-    """Each image's labels ``1..k`` (0 for background) into the output rows."""
+class FillHoles:
+    """Fills the holes of a tile's binary images, then hands them on to the
+    finishing step ``finish``. The gaps are cleared first: background that
+    reaches an image's border reaches the mosaic's border through them, as
+    it reaches the image's own border alone."""
 
-    def __init__(self, connectivity, cv2):
-        self.connectivity, self.cv2 = connectivity, cv2
+    def __init__(self, finish):
+        self.finish = finish
 
     def __call__(self, tile, result, out):
-        labels, _, offsets = _label_tile(tile, result, self.connectivity, self.cv2,
-                                         raster_order=True)
-        out = tile_rows(out, tile)
-        np.subtract(tile.images(labels), offsets[:, None, None], out=out,
-                    casting="unsafe")
-        np.maximum(out, 0, out=out)  # background: 0 - offset
+        tile.clear_gaps(result)
+        ndi.binary_fill_holes(result, output=result)  # the mask is taken first
+        self.finish(tile, result, out)
+
+
+def with_holes_filled(finish, fill_holes):
+    """``finish``, after hole filling when ``fill_holes``."""
+    return FillHoles(finish) if fill_holes else finish
 
 
 class CountRuns:
     """``(count, total area, largest area)`` of each image into the rows of
     ``stats``, by the compiled run counter (no label image; the gaps are not
-    read). Its run indices and areas are int32."""
+    read), objects under ``min_area`` pixels left out. Its run indices and
+    areas are int32."""
 
-    def __init__(self, run_stats, connectivity, want_max):
+    def __init__(self, run_stats, connectivity, want_max, min_area=1):
         self.run_stats = run_stats
         self.diagonal = connectivity - 1
         self.want_max = want_max
+        self.min_area = min_area
 
     def __call__(self, tile, result, stats):
         h, w = tile.shape
@@ -161,58 +122,74 @@ class CountRuns:
                 for name, size in (("starts", capacity), ("ends", capacity),
                                    ("parent", capacity), ("edges", w + 2))]
         self.run_stats(tile.images(result).view(np.uint8), self.diagonal,
-                       self.want_max, *work, stats)
+                       self.want_max, self.min_area, *work, stats)
 
 
 class CountLabels:
     """What :class:`CountRuns` writes, from a label image (OpenCV's, or
     scipy's)."""
 
-    def __init__(self, connectivity, cv2, want_max):
+    def __init__(self, connectivity, cv2, want_max, min_area=1):
         self.connectivity, self.cv2, self.want_max = connectivity, cv2, want_max
+        self.min_area = min_area
 
     def __call__(self, tile, result, stats):
-        labels, maxima, offsets = _label_tile(tile, result, self.connectivity,
-                                              self.cv2, raster_order=False)
-        counts = stats[:, 0]
-        np.subtract(maxima, offsets, out=counts)
-        # The gaps are background now: count whole blocks.
-        stats[:, 1] = np.count_nonzero(tile.blocks(result).reshape(tile.n, -1),
-                                       axis=1)
+        labels, maxima, offsets = label_tile(tile, result, self.connectivity,
+                                             self.cv2, raster_order=False)
+        if self.min_area == 1 and not self.want_max:
+            np.subtract(maxima, offsets, out=stats[:, 0])
+            # The gaps are background now: count whole blocks.
+            stats[:, 1] = np.count_nonzero(
+                tile.blocks(result).reshape(tile.n, -1), axis=1)
+            stats[:, 2] = 0
+            return
+        # Image i holds labels offsets[i] + 1 .. maxima[i]: sums over its
+        # range are differences of cumulative sums.
+        areas = np.bincount(labels.reshape(-1), minlength=int(maxima[-1]) + 1)
+        areas[0] = 0
+        areas[areas < self.min_area] = 0
+        for column, values in ((0, areas > 0), (1, areas)):
+            cumulative = np.cumsum(values)
+            np.subtract(cumulative[maxima], cumulative[offsets],
+                        out=stats[:, column])
         stats[:, 2] = 0
-        if self.want_max:
-            areas = np.bincount(labels.reshape(-1))[1:]
-            some = counts > 0
-            if some.any():
-                # The label ranges of the images with objects tile 1..total.
-                stats[some, 2] = np.maximum.reduceat(areas, offsets[some])
+        some = maxima > offsets
+        if self.want_max and some.any():
+            # The label ranges of the images with labels tile 1..total.
+            stats[some, 2] = np.maximum.reduceat(areas[1:], offsets[some])
 
 
 # -- the engine ------------------------------------------------------------------------
 
 
-def _label(batch, connectivity, n_jobs):
-    """Per-image labels 1..k of binary images."""
-    shape = batch.images.shape
-    dtype = np.int32 if np.prod(shape[1:]) < 2**31 else np.int64
-    write = WriteLabels(connectivity, optional_module("cv2"))
-    return run_tiles(batch, plan_tiles(NONZERO, NO_MORPHOLOGY), write,
-                     np.empty(shape, dtype), n_jobs)
+def objects_plan(batch, params):
+    """The tile plan of the family's parameters: the threshold (learned from
+    this batch for ``"mean"`` and ``"otsu"``), then the morphology."""
+    t = params["threshold"]
+    if isinstance(t, str):
+        batch.check_finite()  # learned from the values
+        t = learn_threshold(batch.images, t, params["foreground"])
+    return plan_tiles(
+        Binarization(t, params["foreground"]),
+        TileMorphology(params["operation"], params["structure"], params["iterations"]),
+    )
 
 
-def _object_stats(batch, plan, connectivity, want_max, n_jobs):
+def _object_stats(batch, plan, params, want_max):
     """The ``(n_images, 3)`` int64 objects, total area and largest area
     (0 unless ``want_max``) of every image after ``plan``."""
     # The run counter is serial and 2.7x as fast as OpenCV's labelling
     # (which writes a label image, on OpenCV's own threads): n_jobs threads
     # then count n_jobs tiles at once.
-    runs = optional_module("._measure_numba")  # in the calling thread
+    runs = optional_module(".measure._count_numba")  # in the calling thread
+    connectivity, min_area = params["connectivity"], params["min_area"]
     if runs is not None and batch.images[0].size < 2**31:
-        count = CountRuns(runs.run_stats, connectivity, want_max)
+        count = CountRuns(runs.run_stats, connectivity, want_max, min_area)
     else:
-        count = CountLabels(connectivity, optional_module("cv2"), want_max)
+        count = CountLabels(connectivity, optional_module("cv2"), want_max, min_area)
     stats = np.empty((batch.n_samples, 3), np.int64)
-    return run_tiles(batch, plan, count, stats, n_jobs)
+    return run_tiles(batch, plan, with_holes_filled(count, params["fill_holes"]),
+                     stats, params["n_jobs"])
 
 
 def _feature_table(stats, features, dtype):
@@ -232,77 +209,17 @@ def _feature_table(stats, features, dtype):
 # -- public functions ------------------------------------------------------------------
 
 
-def label(images, *, connectivity=1, return_counts=False, image_shape=None,
-          n_jobs=None):
-    """Label the connected components of each binary image of a batch.
-
-    Per image, the labels equal ``scipy.ndimage.label(image, structure)[0]``
-    with ``structure = generate_binary_structure(2, connectivity)``:
-    ``1..k`` in raster order of each object's first pixel, 0 for background.
-    Images never connect to each other (labelling a 3-D stack with scipy's
-    default structure would join objects of neighbouring images).
-
-    Parameters
-    ----------
-    images : array-like
-        Batch of binary images ``(n, height, width)``, or rows (flattened
-        images with ``image_shape``, 1-D signals without, each an image one
-        pixel high). Nonzero pixels are foreground, as in scipy.ndimage.
-    connectivity : {1, 2}, default=1
-        1: pixels touching by an edge are connected (4-connectivity in 2-D);
-        2: also by a corner (8-connectivity), as in scikit-image.
-    return_counts : bool, default=False
-        Also return the number of objects of each image.
-    image_shape : tuple of int, optional
-        ``(height, width)`` when the input holds flattened images as rows.
-    n_jobs : int, optional
-        Threads to use; None uses every available core. Where OpenCV
-        labels the images, it may also use its own thread pool
-        (``cv2.setNumThreads`` sets its size).
-
-    Returns
-    -------
-    labels : ndarray of int32
-        Same shape as ``images``.
-    counts : ndarray of int64 of shape (n_images,)
-        Only with ``return_counts=True``: ``labels.max()`` per image.
-
-    See Also
-    --------
-    ConnectedComponents : The same as a scikit-learn transformer.
-    count_objects : Threshold, open and count in one call.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skimgproc import label
-    >>> images = np.array([[[1, 0, 1], [0, 1, 0]], [[1, 1, 0], [0, 0, 0]]])
-    >>> labels, counts = label(images, return_counts=True)
-    >>> labels[0]
-    array([[1, 0, 2],
-           [0, 3, 0]], dtype=int32)
-    >>> counts, label(images, connectivity=2).max(axis=(1, 2))
-    (array([3, 1]), array([1, 1], dtype=int32))
-    """
-    batch = tile_batch(images, image_shape, "label")
-    params = LABEL_CONSTRAINTS.validate(
-        dict(connectivity=connectivity, n_jobs=n_jobs, return_counts=return_counts),
-        "label", batch)
-    labels = _label(batch, params["connectivity"], params["n_jobs"])
-    if not params["return_counts"]:
-        return batch.restore(labels)
-    counts = labels.reshape(len(labels), -1).max(axis=1).astype(np.int64)
-    return batch.restore(labels), counts
-
-
 def count_objects(images, threshold=128.0, *, foreground="below",
                   structure=(9, 5), iterations=2, operation="opening",
-                  connectivity=1, features=None, image_shape=None, n_jobs=None):
+                  connectivity=1, min_area=1, fill_holes=False, features=None,
+                  image_shape=None, n_jobs=None):
     """Count the objects of each gray image: threshold, open, label, count.
 
     The chapter's recipe in one call: per image,
     ``scipy.ndimage.label(binary_opening(1 * (im < threshold),
-    ones(structure), iterations))[1]``, without a Python loop over images.
+    ones(structure), iterations))[1]``, without a Python loop over images;
+    optionally with the holes filled (:func:`scipy.ndimage.binary_fill_holes`)
+    before labelling and the objects under ``min_area`` pixels left out.
 
     Parameters
     ----------
@@ -327,6 +244,13 @@ def count_objects(images, threshold=128.0, *, foreground="below",
         Morphology between thresholding and labelling.
     connectivity : {1, 2}, default=1
         4- (1) or 8-connectivity (2) of the objects, as in :func:`label`.
+    min_area : int, default=1
+        Objects of fewer pixels are dropped: not counted, and left out of
+        the areas.
+    fill_holes : bool, default=False
+        Fill the holes of each binary image (background not connected to
+        its border, with scipy's default 4-connected background) before
+        labelling, as :func:`scipy.ndimage.binary_fill_holes`.
     features : tuple of str, optional
         None returns the counts. Otherwise a table of per-image features
         among ``"n_objects"``, ``"mean_area"``, ``"max_area"`` and
@@ -368,20 +292,12 @@ def count_objects(images, threshold=128.0, *, foreground="below",
     params = COUNT_CONSTRAINTS.validate(
         dict(threshold=threshold, foreground=foreground, structure=structure,
              iterations=iterations, operation=operation, connectivity=connectivity,
-             features=features, n_jobs=n_jobs),
+             min_area=min_area, fill_holes=fill_holes, features=features,
+             n_jobs=n_jobs),
         "count_objects", batch)
-    t = params["threshold"]
-    if isinstance(t, str):
-        batch.check_finite()  # learned from the values
-        t = learn_threshold(batch.images, t, params["foreground"])
-    plan = plan_tiles(
-        Binarization(t, params["foreground"]),
-        TileMorphology(params["operation"], params["structure"], params["iterations"]),
-    )
     features = params["features"]
-    stats = _object_stats(batch, plan, params["connectivity"],
-                          features is not None and "max_area" in features,
-                          params["n_jobs"])
+    stats = _object_stats(batch, objects_plan(batch, params), params,
+                          features is not None and "max_area" in features)
     if features is None:
         # Exact: float32 holds integers only up to 2**24.
         return stats[:, 0].copy()
@@ -389,64 +305,6 @@ def count_objects(images, threshold=128.0, *, foreground="below",
 
 
 # -- estimators ------------------------------------------------------------------------
-
-
-class ConnectedComponents(ImageTransformer):
-    """Label the connected components of every binary image of a batch.
-
-    A thin estimator over :func:`label`: each image gets its own labels
-    ``1..k`` (raster order, as :func:`scipy.ndimage.label` run on that image
-    alone) and 0 for background; objects of different images never join.
-    Nonzero input pixels are foreground.
-
-    Parameters
-    ----------
-    connectivity : {1, 2}, default=1
-        4- (1) or 8-connectivity (2) in 2-D, as in scikit-image.
-    image_shape : tuple of int, default=None
-        ``(height, width)`` when ``X`` holds flattened images as rows.
-    n_jobs : int, default=None
-        Threads to use; None uses every available core. Where OpenCV
-        labels the images, it may also use its own thread pool
-        (``cv2.setNumThreads`` sets its size).
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Number of values per sample seen in ``fit``.
-    feature_names_in_ : ndarray of str
-        Column names seen in ``fit``, when ``X`` was a data frame.
-
-    See Also
-    --------
-    label : The function behind this estimator.
-    BinaryOpeningCounter : Counts objects after thresholding and opening.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skimgproc import ConnectedComponents
-    >>> X = np.array([[[1, 1, 0, 1]], [[0, 1, 0, 1]]])
-    >>> ConnectedComponents().fit_transform(X)
-    array([[[1, 1, 0, 2]],
-    <BLANKLINE>
-           [[0, 1, 0, 2]]], dtype=int32)
-    """
-
-    _function = staticmethod(label)
-    _parameter_constraints = LABEL_CONSTRAINTS.but(return_counts=None)
-    _allow_channels = False
-    _engine_checks_finite = True  # the tile engine checks (see _mosaic)
-
-    def __init__(self, connectivity=1, *, image_shape=None, n_jobs=None):
-        self.connectivity = connectivity
-        self.image_shape = image_shape
-        self.n_jobs = n_jobs
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = []  # labels are integers
-        return tags
 
 
 class BinaryOpeningCounter(LearnedThresholdMixin, ImageTransformer):
@@ -475,6 +333,11 @@ class BinaryOpeningCounter(LearnedThresholdMixin, ImageTransformer):
         Morphology between thresholding and labelling.
     connectivity : {1, 2}, default=1
         4- (1) or 8-connectivity (2) of the objects.
+    min_area : int, default=1
+        Objects of fewer pixels are dropped (not counted, not in the areas).
+    fill_holes : bool, default=False
+        Fill the holes of each binary image before labelling (see
+        :func:`count_objects`).
     features : tuple of str, default=("n_objects",)
         Columns of the output, among ``"n_objects"``, ``"mean_area"``,
         ``"max_area"`` and ``"total_area"`` (areas in pixels, 0 for images
@@ -528,14 +391,17 @@ class BinaryOpeningCounter(LearnedThresholdMixin, ImageTransformer):
     _engine_checks_finite = True  # the tile engine checks (see _mosaic)
 
     def __init__(self, threshold=128.0, *, foreground="below", structure=(9, 5),
-                 iterations=2, operation="opening", connectivity=1,
-                 features=("n_objects",), image_shape=None, n_jobs=None):
+                 iterations=2, operation="opening", connectivity=1, min_area=1,
+                 fill_holes=False, features=("n_objects",), image_shape=None,
+                 n_jobs=None):
         self.threshold = threshold
         self.foreground = foreground
         self.structure = structure
         self.iterations = iterations
         self.operation = operation
         self.connectivity = connectivity
+        self.min_area = min_area
+        self.fill_holes = fill_holes
         self.features = features
         self.image_shape = image_shape
         self.n_jobs = n_jobs

@@ -34,8 +34,36 @@ def _find(parent, r):
 
 
 @_jit
-def run_stats(images, diagonal, want_areas, starts, ends, parent, edges, stats):
-    """Objects of each binary image: their number, total and largest area.
+def _object_areas(starts, ends, parent, n_runs, min_area, stats):
+    """The largest area into ``stats[2]``, and with ``min_area > 1`` the
+    count and total area of the objects of at least ``min_area`` pixels into
+    ``stats[:2]``, from the runs of one image and their union-find."""
+    # Areas gathered on the roots, in ``ends`` (no longer needed).
+    for r in range(n_runs):
+        ends[r] -= starts[r]
+    for r in range(n_runs):
+        root = _find(parent, r)
+        if root != r:
+            ends[root] += ends[r]
+    count = 0
+    total = 0
+    largest = 0
+    for r in range(n_runs):
+        if parent[r] == r and ends[r] >= min_area:
+            count += 1
+            total += ends[r]
+            largest = max(largest, ends[r])
+    if min_area > 1:
+        stats[0] = count
+        stats[1] = total
+    stats[2] = largest
+
+
+@_jit
+def run_stats(images, diagonal, want_areas, min_area, starts, ends, parent, edges,
+              stats):
+    """Objects of each binary image: their number, total and largest area,
+    objects of fewer than ``min_area`` pixels left out.
 
     Parameters
     ----------
@@ -46,6 +74,9 @@ def run_stats(images, diagonal, want_areas, starts, ends, parent, edges, stats):
         4-connectivity.
     want_areas : bool
         Whether to find the largest area (a second pass over the runs).
+    min_area : int
+        Objects of fewer pixels are dropped; above 1, the areas are found
+        (the same second pass).
     starts, ends, parent : ndarray of int32, shape (>= height * ((width + 1) // 2),)
         Work space for the runs of one image (at most that many).
     edges : ndarray of int32, shape (>= width + 2,)
@@ -103,18 +134,8 @@ def run_stats(images, diagonal, want_areas, starts, ends, parent, edges, stats):
                     q += 1
             prev_lo = lo
             prev_hi = n_runs
-        largest = 0
-        if want_areas:
-            # Areas gathered on the roots, in ``ends`` (no longer needed).
-            for r in range(n_runs):
-                ends[r] -= starts[r]
-            for r in range(n_runs):
-                root = _find(parent, r)
-                if root != r:
-                    ends[root] += ends[r]
-            for r in range(n_runs):
-                if parent[r] == r and ends[r] > largest:
-                    largest = ends[r]
         stats[k, 0] = n_runs - joins
         stats[k, 1] = total
-        stats[k, 2] = largest
+        stats[k, 2] = 0
+        if want_areas or min_area > 1:
+            _object_areas(starts, ends, parent, n_runs, min_area, stats[k])
