@@ -11,8 +11,10 @@ from ._config import config_context, get_config, set_config
 from .denoise import ROFDenoiser, rof_denoise
 from .features import (
     HOGDescriptor,
+    ImageStatistics,
     LBPHistogram,
     hog,
+    image_statistics,
     lbp_histogram,
     local_binary_pattern,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "Grayscale",
     "HOGDescriptor",
     "ImageReader",
+    "ImageStatistics",
     "LBPHistogram",
     "ObjectCounter",
     "ObjectFeatures",
@@ -76,6 +79,7 @@ __all__ = [
     "gaussian_gradient",
     "get_config",
     "hog",
+    "image_statistics",
     "label",
     "lbp_histogram",
     "local_binary_pattern",

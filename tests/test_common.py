@@ -14,6 +14,7 @@ from skimgproc import (
     GaussianBlur,
     GaussianGradient,
     Grayscale,
+    ImageStatistics,
     LBPHistogram,
     PrewittGradient,
     ROFDenoiser,
@@ -64,6 +65,11 @@ ESTIMATORS = [
     ROFDenoiser(method="chambolle", tolerance=1e-3, max_num_iter=5000),
     ROFDenoiser(5.0, method="chambolle", tau=0.2, boundary="periodic"),
     ROFDenoiser(5.0, tolerance=1e-4, n_jobs=1),
+    # Rows are 1-D signals: one cell (a grid (1, k) needs k samples).
+    ImageStatistics(),
+    ImageStatistics(("median", "p10", "p90", "sum"), grid=1, n_jobs=1),
+    ImageStatistics("std", grid=(1,)),
+    ImageStatistics(("p2.5", "max", "mean"), grid=(1, 1), channel_axis=1),
     ROFDenoiser(5.0, verbose=1),
     # Rows are 1-D signals: LBP of an image one pixel high.
     LBPHistogram(),

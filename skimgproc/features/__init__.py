@@ -11,12 +11,16 @@ their histograms (:mod:`._lbp`), and per-cell image statistics
 
 from ._hog import HOGDescriptor, hog
 from ._lbp import LBPHistogram, lbp_feature_names, lbp_histogram, local_binary_pattern
+from ._statistics import ImageStatistics, image_statistics, statistics_feature_names
 
 __all__ = [
     "HOGDescriptor",
+    "ImageStatistics",
     "LBPHistogram",
     "hog",
+    "image_statistics",
     "lbp_feature_names",
     "lbp_histogram",
     "local_binary_pattern",
+    "statistics_feature_names",
 ]
