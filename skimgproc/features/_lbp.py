@@ -221,7 +221,7 @@ def _run_planes(batch, P, R, finish, n_jobs):
                 kernels.default_codes(padded, *table.arrays(), codes)
                 finish(k, channel, codes, table, kernels)
 
-    run_ranges(work, batch.n_samples, h * w * n_channels * 8, n_jobs, blas=False)
+    run_ranges(work, batch.n_samples, h * w * n_channels * 8, n_jobs)
 
 
 class WriteCodes:
