@@ -236,6 +236,13 @@ def test_histogram_errors(kwargs, message):
         lbp_histogram(np.zeros((2, 6, 8)), **kwargs)
 
 
+def test_feature_names_check_their_parameters():
+    with pytest.raises(ValueError, match=r"The 'P' parameter of lbp_feature_names "
+                                         r"must be an int in the range \[1, 16\]"):
+        lbp_feature_names(20, "ror")
+    assert lbp_feature_names(4, "uniform", 2)[-1] == "cell_1_1_lbp_5"
+
+
 def test_code_errors_name_the_function():
     with pytest.raises(ValueError, match="The 'method' parameter of "
                                          "local_binary_pattern must be one of"):

@@ -291,7 +291,10 @@ def lbp_feature_names(P=8, method="uniform", grid=(1, 1), *, n_channels=None):
     >>> lbp_feature_names(4, "uniform", (1, 2)).tolist()[:3]
     ['cell_0_0_lbp_0', 'cell_0_0_lbp_1', 'cell_0_0_lbp_2']
     """
-    grid = tuple(grid)
+    params = HISTOGRAM_CONSTRAINTS.validate(
+        dict(P=P, R=1.0, method=method, grid=grid, n_jobs=None),
+        "lbp_feature_names")
+    P, method, grid = params["P"], params["method"], params["grid"]
     cells = ([""] if grid == (1, 1) else
              [f"cell_{i}_{j}_" for i, j in np.ndindex(*grid)])
     channels = ([""] if n_channels is None else
