@@ -14,6 +14,7 @@ from skimgproc import (
     GaussianBlur,
     GaussianGradient,
     Grayscale,
+    HOGDescriptor,
     ImageStatistics,
     LBPHistogram,
     PrewittGradient,
@@ -76,6 +77,12 @@ ESTIMATORS = [
     LBPHistogram(4, 2.0, method="nri_uniform", n_jobs=1),
     LBPHistogram(6, 1.5, method="ror"),
     LBPHistogram(3, 0.5, method="default"),
+    # Rows are 1-D signals: cells of pixels_per_cell samples, one pixel high.
+    HOGDescriptor(pixels_per_cell=2, cells_per_block=1),
+    HOGDescriptor(orientations=4, pixels_per_cell=(1,), cells_per_block=(2,),
+                  block_norm="L1"),
+    HOGDescriptor(pixels_per_cell=1, cells_per_block=1, block_norm="L1-sqrt",
+                  n_jobs=1),
 ]
 
 

@@ -150,8 +150,19 @@ def test_any_geometry_equals_skimage(accelerate, height, width, cell, block,
     np.testing.assert_allclose(hog(X, **params), expected, rtol=0, atol=1e-6)
 
 
-def test_compiled_and_numpy_paths_agree():
+def test_compiled_and_numpy_paths_agree(monkeypatch):
+    pytest.importorskip("numba")
+    from skimgproc.features import _hog, _hog_numba
+
+    # The compiled kernel is the one that runs (not the numpy path twice).
+    calls = []
+    kernel = _hog_numba.hog_features
+    monkeypatch.setattr(_hog_numba, "hog_features",
+                        lambda *args: calls.append(1) or kernel(*args))
     X = noise((6, 40, 40, 3), np.float32, seed=5)
+    hog(X, n_jobs=1)
+    assert calls
+    assert _hog.optional_module(".features._hog_numba") is _hog_numba
     with skimgproc.config_context(accelerate=False):
         reference = hog(X)
     np.testing.assert_allclose(hog(X), reference, rtol=0, atol=1e-6)

@@ -248,7 +248,7 @@ def _hog(batch, plan, n_jobs):
     """The features of every image, over chunks of the batch on threads."""
     images = batch.images
     out = np.empty((batch.n_samples, plan.n_features), images.dtype)
-    kernels = optional_module("._hog_numba")  # in the calling thread
+    kernels = optional_module(".features._hog_numba")  # in the calling thread
     if kernels is None:
         def work(chunk, dst):
             _numpy_chunk(plan, chunk, dst)
