@@ -5,6 +5,7 @@
     skimgproc blur     IMAGE... -o OUT [--sigma 2] [--color]
     skimgproc gradient IMAGE... -o OUT [--method sobel|prewitt|gaussian]
     skimgproc count    IMAGE... [--csv FILE] [--structure 9,5 --iterations 2]
+    skimgproc features IMAGE... [--kind statistics] [--csv FILE] [--grid 4,4]
     skimgproc denoise  IMAGE... -o OUT [--tv_weight 100]
     skimgproc demo     OUTDIR
 
@@ -456,6 +457,9 @@ def _parser():
                        "standard output with '-'")
     _add_params(count, [BinaryOpeningCounter])
     count.set_defaults(handler=_cmd_count)
+
+    from ._cli_features import add_features_command  # it imports this module
+    add_features_command(commands)
 
     denoise = commands.add_parser(
         "denoise", help="total variation denoising (ROFDenoiser)",
