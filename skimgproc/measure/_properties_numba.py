@@ -48,29 +48,27 @@ def accumulate(flat, source, gap_rows, pitch, cols, height, width, perimeter,
     for k in range(n):
         for r in range(height):
             base = (gap_rows + k * pitch + r) * cols
+            line = flat[base:base + width]
             for c in range(width):
-                label = flat[base + c]
+                label = line[c]
                 if label == 0:
                     continue
-                row = ints[label]
-                if row[AREA] == 0:
-                    row[ROW0] = r
-                    row[COL0] = c
-                    row[MINC] = c
-                    row[MAXC] = c
-                dr = r - row[ROW0]
-                dc = c - row[COL0]
-                row[AREA] += 1
-                row[SR] += dr
-                row[SC] += dc
-                row[SRR] += dr * dr
-                row[SCC] += dc * dc
-                row[SRC] += dr * dc
-                row[MAXR] = r  # raster order: the last row seen
-                if c < row[MINC]:
-                    row[MINC] = c
-                if c > row[MAXC]:
-                    row[MAXC] = c
+                if ints[label, AREA] == 0:
+                    ints[label, ROW0] = r
+                    ints[label, COL0] = c
+                    ints[label, MINC] = c
+                    ints[label, MAXC] = c
+                dr = r - ints[label, ROW0]
+                dc = c - ints[label, COL0]
+                ints[label, AREA] += 1
+                ints[label, SR] += dr
+                ints[label, SC] += dc
+                ints[label, SRR] += dr * dr
+                ints[label, SCC] += dc * dc
+                ints[label, SRC] += dr * dc
+                ints[label, MAXR] = r  # raster order: the last row seen
+                ints[label, MINC] = min(ints[label, MINC], c)
+                ints[label, MAXC] = max(ints[label, MAXC], c)
                 if intensity:
                     floats[label, INTENSITY] += source[k, r, c]
                 if perimeter and _on_border(flat, base + c, cols):
