@@ -58,6 +58,9 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
     # Parameters checked by the batch contract, not by the constraints, and
     # carried to the function by the batch.
     _layout_params = ("channel_axis", "image_shape")
+    # Whether the transform cache keeps results (off for operations cheaper
+    # than hashing their input, such as a reshape).
+    _cacheable = True
 
     def __init_subclass__(cls, **kwargs):
         # scikit-learn's automatic wrapping would put image-shaped outputs in
@@ -194,11 +197,17 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
             # A copy, so that a later set_params leaves this result alone.
             return map_batch(copy.deepcopy(self)._transform, batch,
                              caller=type(self).__name__)
+        if not self._cacheable:
+            return self._wrap_output(self._reported_transform(batch), X)
+        result = _cache.cached(lambda: self._cache_key(batch),
+                               lambda: self._reported_transform(batch))
+        return self._wrap_output(result, X)
+
+    def _reported_transform(self, batch):
+        # A result from the cache is not reported: no work was done.
         with progress(getattr(self, "verbose", 0), batch.n_samples,
                       type(self).__name__):
-            result = _cache.cached(lambda: self._cache_key(batch),
-                                   lambda: self._transform(batch))
-        return self._wrap_output(result, X)
+            return self._transform(batch)
 
     def _cache_key(self, batch):
         """What the result depends on (see :mod:`skimgproc._cache`): the

@@ -6,7 +6,8 @@ a key made of
 
 * its class, every parameter but ``verbose``, what it learned in ``fit``
   (the arguments it gives its function) and the ``accelerate`` switch;
-* the batch: a BLAKE2b digest of its values in C order (so that the same
+* the batch: a digest (SHA-256 or BLAKE2b, see :func:`content_digest`) of
+  its values in C order (so that the same
   values in a Fortran-ordered or strided array give the same key), their
   shape and dtype, and how results go back to the user's layout.
 
@@ -42,12 +43,16 @@ import hashlib
 import os
 import re
 import threading
+import time
 import warnings
 from collections import OrderedDict
 
 import numpy as np
 
-__all__ = ["cached", "clear", "content_digest", "parse_size", "set_limit", "stats"]
+from ._executor import run_ranges
+
+__all__ = ["cached", "clear", "content_digest", "hash_algorithm", "parse_size",
+           "set_limit", "stats"]
 
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
@@ -122,19 +127,57 @@ def _evict():
 # -- keys -------------------------------------------------------------------------
 
 
+#: Arrays are hashed in blocks of this many bytes, on threads; the blocks'
+#: digests are then hashed together with the shape and dtype.
+HASH_BLOCK = 1 << 22
+_algorithm = {}
+
+
+def hash_algorithm():
+    """The faster here of SHA-256 (OpenSSL's, with the CPU's SHA instructions
+    where it has them) and BLAKE2b, timed once on a block: keys live in
+    this process only, so the choice may differ between machines."""
+    if "name" not in _algorithm:
+        data = bytes(HASH_BLOCK)
+        seconds = {}
+        for name in ("sha256", "blake2b"):
+            times = []
+            for _ in range(2):
+                start = time.perf_counter()
+                hashlib.new(name, data)
+                times.append(time.perf_counter() - start)
+            seconds[name] = min(times)
+        _algorithm["name"] = min(seconds, key=seconds.get)
+    return _algorithm["name"]
+
+
 def content_digest(array):
-    """BLAKE2b (16 bytes) of an array's values in C order, its shape and
-    dtype: equal for equal arrays whatever their memory layout."""
+    """A digest (16 bytes) of an array's values in C order, its shape and
+    dtype: equal for equal arrays whatever their memory layout.
+
+    ``H(dtype, shape, H(block 0), H(block 1), ...)`` over blocks of
+    ``HASH_BLOCK`` bytes, ``H`` the :func:`hash_algorithm`; the blocks are
+    hashed on the executor's threads (hashlib releases the GIL). No copy is
+    made of a C-contiguous array.
+    """
     array = np.asarray(array)
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{array.dtype.str}{array.shape}".encode())
+    name = hash_algorithm()
+    header = f"{array.dtype.str}{array.shape}".encode()
     if array.dtype.hasobject:  # not raw data: the values' representations
-        h.update(repr(array.tolist()).encode())
+        return hashlib.new(name, header + repr(array.tolist()).encode()).digest()[:16]
+    data = memoryview(np.ascontiguousarray(array).reshape(-1)).cast("B")
+    digests = [b""] * max(1, -(-len(data) // HASH_BLOCK))
+
+    def blocks(start, stop):
+        for i in range(start, stop):
+            block = data[i * HASH_BLOCK:(i + 1) * HASH_BLOCK]
+            digests[i] = hashlib.new(name, block).digest()
+
+    if len(digests) == 1:
+        blocks(0, 1)
     else:
-        data = np.ascontiguousarray(array)
-        # hashlib releases the GIL on large buffers; no copy when contiguous.
-        h.update(memoryview(data.reshape(-1)).cast("B"))
-    return h.digest()
+        run_ranges(blocks, len(digests), HASH_BLOCK, chunk_bytes=HASH_BLOCK)
+    return hashlib.new(name, header + b"".join(digests)).digest()[:16]
 
 
 def _feed(h, value):

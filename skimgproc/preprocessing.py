@@ -162,4 +162,5 @@ class Flatten(ImageTransformer):
     """
 
     _function = staticmethod(flatten)
+    _cacheable = False  # a reshape: cheaper than the key of the transform cache
     _parameter_constraints = Constraints()  # no parameters
