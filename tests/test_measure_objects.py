@@ -10,10 +10,12 @@ fixture forces each counting engine).
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import ndimage as ndi
 from sklearn.model_selection import GridSearchCV
 from test_measure import counting, make_houses  # noqa: F401 (a fixture)
-from test_morphology import blobs, ref_closing, ref_opening
+from test_morphology import blobs, ref_closing, ref_opening, small_images
 
 import skimgproc
 from skimgproc import (
@@ -162,6 +164,26 @@ def test_signals_are_images_one_pixel_high(accelerate):
                    statistics=STATISTICS[:4])
 
 
+@settings(max_examples=40, deadline=None)
+@given(images=st.lists(small_images, min_size=1, max_size=6),
+       connectivity=st.integers(1, 2), min_area=st.integers(1, 4),
+       fill_holes=st.booleans(), seed=st.integers(0, 2**32 - 1))
+@pytest.mark.parametrize("accelerate", [True, False])
+def test_random_small_batches_match_regionprops(accelerate, images, connectivity,
+                                                min_area, fill_holes, seed):
+    # Tiny objects: single pixels, lines, L shapes, the degenerate moments.
+    shape = images[0].shape
+    binary = np.stack([np.resize(im, shape) for im in images]) > 0
+    noise = np.random.default_rng(seed).uniform(0, 100, binary.shape)
+    gray = np.where(binary, noise, 200.0)
+    params = dict(connectivity=connectivity, min_area=min_area,
+                  fill_holes=fill_holes)
+    with skimgproc.config_context(accelerate=accelerate):
+        table = object_features(gray, properties=PROPERTIES, statistics=STATISTICS,
+                                **params)
+    assert_matches(table, gray, **params)
+
+
 def test_kernel_columns_are_those_of_the_numpy_pass():
     names = ("AREA", "ROW0", "COL0", "SR", "SC", "SRR", "SCC", "SRC", "MAXR",
              "MINC", "MAXC", "PERIMETER", "INTENSITY")
@@ -285,6 +307,14 @@ def test_object_features_on_dask_is_lazy():
     out = est.transform(lazy)
     assert isinstance(out, da.Array) and out.chunks[0] == (5, 5, 2)
     np.testing.assert_allclose(out.compute(), est.transform(images))
+    # Colour chunks: converted to gray chunk by chunk, the threshold learned
+    # from the lazy gray values.
+    rgb = rng.uniform(0, 255, (10, 16, 18, 3))
+    est = ObjectFeatures("otsu").fit(da.from_array(rgb, chunks=(4, 16, 18, 3)))
+    assert est.threshold_ == ObjectFeatures("otsu").fit(rgb).threshold_
+    out = est.transform(da.from_array(rgb, chunks=(4, 16, 18, 3)))
+    assert out.chunks[0] == (4, 4, 2)
+    np.testing.assert_allclose(out.compute(), est.transform(rgb))
 
 
 @pytest.mark.parametrize("params, match", [
