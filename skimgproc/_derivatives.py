@@ -145,7 +145,6 @@ def gradient(batch, derivative, outputs, n_jobs):
     # Sobel, Prewitt: one compiled pass per chunk, checked for overflow
     # inside, on the rare blocks that can.
     work = derivative.plan_stencil(batch, outputs, fallback=reference)
-    compiled = work is not None  # it, and its scipy fallback, call no BLAS
     if work is None:
         # Fast 1-D passes (BLAS, OpenCV), planned in this thread; where none
         # applies, scipy runs. Neither checks that values are finite.
@@ -162,6 +161,5 @@ def gradient(batch, derivative, outputs, n_jobs):
     images = batch.images
     dsts = tuple(np.empty_like(images) for _ in outputs)
     run_ranges(lambda a, b: work(images[a:b], [d[a:b] for d in dsts]),
-               images.shape[0], images[:1].nbytes, n_jobs,
-               blas=not compiled)
+               images.shape[0], images[:1].nbytes, n_jobs)
     return dsts

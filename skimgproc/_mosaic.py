@@ -222,6 +222,6 @@ def run_tiles(batch, plan, finish, out, n_jobs):
     work = _TileWork(batch, plan, finish, layout)
     # A tile per chunk: threads share out the work in finer parts than
     # run_chunked's default (16 x 512 x 512 on two threads: 3.4 against
-    # 3.9 ms). BLAS only runs in the Otsu threshold, before.
-    return run_chunked(work, batch.images, out, n_jobs, blas=False,
+    # 3.9 ms).
+    return run_chunked(work, batch.images, out, n_jobs,
                        chunk_bytes=layout.tile_images * batch.images[:1].nbytes)

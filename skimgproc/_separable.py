@@ -10,8 +10,11 @@ apply.
   axis of length ``m``, border handling included, *is* an ``(m, m)`` matrix.
   It is built by running scipy's own ``correlate1d`` on the identity, so
   every border mode (``wrap`` and kernels longer than the image too) is
-  exactly scipy's, and the whole batch is then filtered by two BLAS matrix
-  products instead of one scipy call per line of pixels.
+  exactly scipy's, and the whole batch is then filtered by BLAS matrix
+  products instead of one scipy call per line of pixels: products of at
+  most 64 x 64 x 64, which BLAS runs on the thread that calls it, so that
+  the executor's threads never stack BLAS's own threads on theirs (and no
+  BLAS limit, which is process-wide, is ever changed).
 * **opencv**: for larger images, ``cv2.sepFilter2D`` with scipy's 1-D
   weights and the matching border (OpenCV correlates, as scipy does).
 
@@ -28,6 +31,7 @@ from scipy import ndimage as ndi
 
 from ._batch import all_finite
 from ._config import accelerated, optional_module
+from ._executor import chunk_scratch
 
 __all__ = ["gaussian_weights", "guard_overflow", "plan_correlate"]
 
@@ -35,6 +39,11 @@ __all__ = ["gaussian_weights", "guard_overflow", "plan_correlate"]
 #: ``m`` multiply-adds per pixel faster than OpenCV does a kernel's taps plus
 #: its per-call overhead on small images (measured in benchmarks/).
 MATRIX_MAX = 64
+
+#: The matrix route's products have at most this many rows (and at most
+#: ``MATRIX_MAX`` columns and inner terms): BLAS runs them on the thread
+#: that calls it (see :func:`_products`).
+PRODUCT_ROWS = 64
 
 #: scipy border mode -> OpenCV border type, where they are the same extension
 #: (checked for every mode, kernels longer than the image included, in
@@ -172,7 +181,8 @@ def plan_correlate(batch, steps, mode, cval):
     if offset is not None and batch.has_channels:
         offset = offset[..., np.newaxis]
     axes = list(zip(spatial, weights, strict=True))
-    if all(w is None or size <= MATRIX_MAX for size, w in axes):
+    if channels <= MATRIX_MAX and all(w is None or size <= MATRIX_MAX
+                                      for size, w in axes):
         matrices = [_matrix(size, w, mode, dtype) for size, w in axes]
         return _matrix_filter(matrices, channels, offset)
     cv2 = optional_module("cv2")
@@ -186,36 +196,82 @@ def plan_correlate(batch, steps, mode, cval):
 
 
 def _matrix_filter(matrices, channels, offset):
-    """Filter with one matrix per spatial axis: (n, [h,] w[, c]) chunks."""
+    """Filter with one matrix per spatial axis: (n, [h,] w[, c]) chunks, as
+    products of at most ``MATRIX_MAX`` cubed multiply-adds (see
+    :func:`_products`)."""
     *leading, last = matrices
     vertical = leading[0] if leading else None
     two_d = bool(leading)
-    if last is not None and channels > 1:
-        # Channels interleaved along the rows: act on each channel alike.
-        last = np.kron(last, np.eye(channels, dtype=last.dtype))
     last_t = None if last is None else np.ascontiguousarray(last.T)
+
+    def horizontal(planes, out):
+        width = last.shape[0]
+        if channels == 1:
+            _products(planes.reshape(-1, width), last_t, out.reshape(-1, width))
+        else:  # each row of pixels: (w, w) @ (w, c)
+            np.matmul(last, planes.reshape(-1, width, channels),
+                      out=out.reshape(-1, width, channels))
 
     def func(src, dst):
         n, h = src.shape[0], (src.shape[1] if two_d else 1)
-        rows = src.reshape(n * h, -1)  # a copy only for a strided chunk
+        planes = src.reshape(n, h, -1)  # a copy only for a strided chunk
         out = dst if dst.flags.c_contiguous else np.empty(dst.shape, dst.dtype)
-        out_rows = out.reshape(n * h, -1)
+        out_planes = out.reshape(n, h, -1)
         if vertical is None:
-            np.matmul(rows, last_t, out=out_rows)
+            horizontal(planes, out_planes)
         else:
-            planes = rows.reshape(n, h, -1)
-            out_planes = out_rows.reshape(n, h, -1)
-            if last_t is None:
-                np.matmul(vertical, planes, out=out_planes)
-            else:
-                tmp = np.matmul(rows, last_t).reshape(n, h, -1)
-                np.matmul(vertical, tmp, out=out_planes)
+            if last is not None:
+                tmp = chunk_scratch(planes.shape, planes.dtype, slot=_SCRATCH)
+                horizontal(planes, tmp)
+                planes = tmp
+            _vertical(vertical, planes, channels, out_planes)
         if offset is not None:
             out += offset
         if out is not dst:
             dst[...] = out
 
     return func
+
+
+# A temporary of the matrix route, apart from its callers' (slot 0).
+_SCRATCH = "separable"
+
+
+def _products(rows, matrix, out):
+    """``out = rows @ matrix`` for ``(r, m) @ (m, k)`` with ``m, k <=
+    MATRIX_MAX``, as products of at most ``PRODUCT_ROWS`` rows each.
+
+    BLAS libraries run a product this small on the thread that calls them
+    (OpenBLAS splits a product over its own threads only above 2**18 =
+    64 ** 3 multiply-adds), so the executor's threads can call them side by
+    side without oversubscribing the cores, and no BLAS limit needs
+    changing (a limit is process-wide: another thread of the program would
+    see it). One large product would run on BLAS's threads inside each of
+    the executor's, and slowed the 10,000 x 28 x 28 blur 15-fold under load.
+    """
+    n_rows = rows.shape[0]
+    full = n_rows - n_rows % PRODUCT_ROWS
+    if full:
+        np.matmul(rows[:full].reshape(-1, PRODUCT_ROWS, rows.shape[1]), matrix,
+                  out=out[:full].reshape(-1, PRODUCT_ROWS, out.shape[1]))
+    if full < n_rows:
+        np.matmul(rows[full:], matrix, out=out[full:])
+
+
+def _vertical(matrix, planes, channels, out):
+    """``out[i] = matrix @ planes[i]``: ``(h, h) @ (h, w)`` per image, and
+    per block of ``w`` columns of interleaved channels (each a strided
+    matrix BLAS reads in place), so that no product exceeds ``MATRIX_MAX``
+    cubed multiply-adds."""
+    if channels == 1:
+        np.matmul(matrix, planes, out=out)
+        return
+    n, h, length = planes.shape
+
+    def blocks(a):
+        return a.reshape(n, h, channels, length // channels).transpose(0, 2, 1, 3)
+
+    np.matmul(matrix, blocks(planes), out=blocks(out))
 
 
 def _cv2_filter(cv2, kernels, border, n_spatial, offset):

@@ -420,7 +420,7 @@ def _rof(batch, tv_weight, method, tolerance, max_num_iter, tau, boundary, n_job
             src = np.ascontiguousarray(src)
         solver(src, U[start:stop], info[start:stop], *arguments)
 
-    run_ranges(solve, F.shape[0], F[:1].nbytes, n_jobs, blas=False)
+    run_ranges(solve, F.shape[0], F[:1].nbytes, n_jobs)
     _check_no_overflow(out, owner)
     info = _info(info, batch)
     _warn_unconverged(info, method, tolerance, max_num_iter, owner)

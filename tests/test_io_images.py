@@ -215,6 +215,41 @@ def test_pillow_limit_neither_warns_nor_refuses_allowed_images(tmp_path, monkeyp
         read_image(path, max_pixels=500)
 
 
+def test_default_max_pixels_is_no_more_permissive_than_pillows_default(tmp_path):
+    from skimgproc.io import DEFAULT_MAX_PIXELS
+
+    # Pillow's default limit, above which it warns of a decompression bomb.
+    assert DEFAULT_MAX_PIXELS == 1024 * 1024 * 1024 // 4 // 3 == 89_478_485
+    path = tmp_path / "big.png"  # declares 12000 x 10000: 120 megapixels
+    path.write_bytes(png_bytes(12_000, 10_000, 8, 0, [b"\x00" * 16]))
+    with pytest.raises(ValueError, match=r"120000000 pixels, more than max_pixels"):
+        read_image(path)
+    # The caller may raise it: then the (truncated) data is what fails.
+    with pytest.raises(ValueError, match=r"big\.png.*broken image file"):
+        read_image(path, max_pixels=120_000_000)
+
+
+def test_pillow_limit_checked_by_a_plugin_itself_is_explained(tmp_path, monkeypatch):
+    # TIFF's plugin checks its tiles against Pillow's global limit while
+    # decoding: the application's setting, which skimgproc leaves alone.
+    path = tmp_path / "a.tif"
+    write_image(path, RGB)  # 600 pixels
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    with pytest.raises(ValueError, match=r"a\.tif.*Image\.MAX_IMAGE_PIXELS"):
+        read_image(path)
+    assert Image.MAX_IMAGE_PIXELS == 100
+
+
+def test_formats_identified_as_pillow_identifies_them(tmp_path):
+    # The identification loop replaces Image.open's: every format Pillow
+    # writes here reads back as Pillow reads it.
+    for ext in ("png", "bmp", "gif", "tif", "ppm", "webp", "jpg"):
+        path = save(tmp_path / f"a.{ext}", RGB)
+        with Image.open(path) as im:
+            expected = np.asarray(im.convert("RGB"))
+        np.testing.assert_array_equal(read_image(path, mode="RGB"), expected)
+
+
 @pytest.mark.parametrize("kind", ["png", "jpg"])
 @pytest.mark.parametrize("fraction", [0.3, 0.9])
 def test_truncated_files_raise_naming_the_file(tmp_path, kind, fraction):

@@ -7,6 +7,9 @@ Tolerances are a few float32 roundings of the data's scale (1e-12 for
 float64).
 """
 
+import os
+import threading
+
 import numpy as np
 import pytest
 from scipy import ndimage as ndi
@@ -145,6 +148,45 @@ def test_blur_float64_and_flat_rows(route):
     flat = X.reshape(4, -1)
     assert_matches(gaussian_blur(flat, 2.0, image_shape=(12, 10)),
                    reference(gaussian_blur, flat, 2.0, image_shape=(12, 10)))
+
+
+def test_blur_matrix_products_in_blocks_of_rows(route):
+    # More rows than one product takes (PRODUCT_ROWS), and a remainder.
+    for X in (images((150, 40)), images((70, 8, 8)), images((9, 30, 7, 3))):
+        sigma = (2.0,) if X.ndim == 2 else 1.0
+        assert_matches(gaussian_blur(X, sigma), reference(gaussian_blur, X, sigma))
+
+
+def _cpu_seconds_per_thread():
+    """{thread id: CPU seconds} of this process's threads, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended
+            continue
+        times[int(tid)] = (int(fields[11]) + int(fields[12])) / ticks
+    return times
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux's /proc")
+def test_matrix_route_runs_blas_on_the_calling_thread():
+    # With n_jobs=1 the filter's products run on this thread alone: BLAS
+    # does not hand them to its own threads (which, beside the executor's
+    # threads, would oversubscribe the cores), whatever its thread limit.
+    X = images((10_000, 28, 28))
+    gaussian_blur(X, 2.0, n_jobs=1)  # warm up
+    me = threading.get_native_id()
+    before = _cpu_seconds_per_thread()
+    for _ in range(10):
+        gaussian_blur(X, 2.0, n_jobs=1)
+        gaussian_gradient(X, 1.0, n_jobs=1)
+    after = _cpu_seconds_per_thread()
+    others = sum(t - before.get(tid, 0.0) for tid, t in after.items() if tid != me)
+    mine = after[me] - before[me]
+    assert mine > 0.05 and others < 0.1 * mine
 
 
 def test_blur_large_images_take_opencv_and_match():

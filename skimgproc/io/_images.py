@@ -5,8 +5,8 @@ size) is refused with a ValueError naming it, before it can hang, crash or
 exhaust memory. Writing is atomic (:func:`skimgproc._files.atomic_write`).
 """
 
-import threading
-from contextlib import contextmanager
+import os
+import struct
 from numbers import Integral
 
 import numpy as np
@@ -28,9 +28,11 @@ __all__ = [
     "write_image",
 ]
 
-#: Largest image :func:`read_image` decodes unless told otherwise: 2**28
-#: pixels (16384 x 16384), about 0.8 GB as 8-bit RGB.
-DEFAULT_MAX_PIXELS = 2**28
+#: Largest image :func:`read_image` decodes unless told otherwise: Pillow's
+#: own default limit, 89,478,485 pixels (a quarter of a gigabyte as 8-bit
+#: RGB; 9459 x 9459), above which Pillow warns of a decompression bomb. A
+#: larger image is refused until the caller raises ``max_pixels``.
+DEFAULT_MAX_PIXELS = 1024 * 1024 * 1024 // 4 // 3
 
 READ_MODES = ("L", "RGB")
 RESCALES = frozenset({"minmax", "clip"})
@@ -89,37 +91,43 @@ READ_CONSTRAINTS = Constraints(
 
 # -- decoding ---------------------------------------------------------------------
 
-# Pillow's own decompression-bomb check is process-wide state
-# (Image.MAX_IMAGE_PIXELS) that warns, then refuses, at a size the caller of
-# skimgproc cannot choose per call. decode checks the declared size against
-# its own ``max_pixels`` instead, so while it parses a header (and decodes an
-# image the caller allowed beyond Pillow's limit) Pillow's check is lifted
-# under this lock and restored at once; it is never changed permanently.
-_PILLOW_LIMIT_LOCK = threading.Lock()
-
-
-@contextmanager
-def _pillow_limit_lifted():
-    """Lift Pillow's limit; yields its value (read under the lock, so never
-    the None another thread set for a moment)."""
-    with _PILLOW_LIMIT_LOCK:
-        saved = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = None
-        try:
-            yield saved
-        finally:
-            Image.MAX_IMAGE_PIXELS = saved
+# Pillow's own decompression-bomb check reads process-wide state
+# (Image.MAX_IMAGE_PIXELS: a warning above it, an error above twice it),
+# which belongs to the application: skimgproc never changes it, even for a
+# moment (another thread would lose its guard, or its own setting). Files are
+# identified as Image.open identifies them, by the plugins Pillow has
+# registered, without Pillow's check of the size; decode then checks the
+# declared size against the caller's ``max_pixels``.
 
 
 def _broken(path, exc):
     return ValueError(f"Cannot read '{path}': broken image file ({one_line(exc)}).")
 
 
+def _identify(path):
+    """The opened (not yet decoded) image: the first of Pillow's registered
+    formats that accepts the file's first bytes and parses its header (the
+    loop of ``Image.open``, which then checks the size against Pillow's
+    global limit; this leaves that to the caller)."""
+    with open(path, "rb") as file:
+        prefix = file.read(16)
+    for register in (Image.preinit, Image.init):  # common plugins, then all
+        register()
+        for fmt in list(Image.ID):
+            factory, accept = Image.OPEN[fmt]
+            if accept is not None and accept(prefix) is not True:
+                continue  # False, or a str: a reason not to try
+            try:
+                return factory(path, os.fspath(path))  # it opens the file
+            except (SyntaxError, IndexError, TypeError, struct.error):
+                continue  # not this format after all (as Image.open)
+    raise Image.UnidentifiedImageError(f"cannot identify image file {path!r}")
+
+
 def _open(path):
-    """The opened (not yet decoded) image and Pillow's limit."""
+    """The opened (not yet decoded) image."""
     try:
-        with _pillow_limit_lifted() as pillow_limit:
-            return Image.open(path), pillow_limit
+        return _identify(path)
     except Image.UnidentifiedImageError:
         raise ValueError(
             f"Cannot read '{path}': not an image file Pillow can decode (the format "
@@ -248,24 +256,27 @@ def _to_array(im, mode, resize, transpose):
 def decode(path, mode, resize, max_pixels):
     """The image at ``path`` (an existing file) as an array, with validated
     parameters: :func:`read_image` without the checks of its arguments."""
-    im, pillow_limit = _open(path)
+    im = _open(path)
     with im:
-        n_pixels = _check_declared_size(path, im, max_pixels)
+        _check_declared_size(path, im, max_pixels)
         # Before getexif, which may decode the image (PNG) and forget the tile.
         sixteen_bit_colour = _is_sixteen_bit_colour(im)
         transpose = _undo_orientation(im)
         if sixteen_bit_colour:
             return _read_sixteen_bit_colour(path, im, mode, resize, transpose)
         try:
-            if pillow_limit is not None and n_pixels > pillow_limit:
-                # Plugins re-check sizes while decoding; the caller allowed it.
-                with _pillow_limit_lifted():
-                    im.load()
-            else:
-                im.load()
+            im.load()
             return _to_array(im, mode, resize, transpose)
         except MemoryError:
             raise
+        except Image.DecompressionBombError as exc:
+            # A plugin that checks its frames or tiles itself (GIF, TIFF,
+            # ICO) against Pillow's own limit, the application's to set.
+            raise ValueError(
+                f"Cannot read '{path}': Pillow's own limit Image.MAX_IMAGE_PIXELS "
+                f"refused it ({one_line(exc)}), which skimgproc does not change; "
+                "raise it yourself if you trust the file."
+            ) from exc
         except Exception as exc:
             # Truncated data surfaces here: Pillow decodes lazily.
             raise _broken(path, exc) from exc
@@ -294,7 +305,11 @@ def read_image(path, *, mode="L", resize=None, max_pixels=DEFAULT_MAX_PIXELS):
     max_pixels : int, default=DEFAULT_MAX_PIXELS
         Refuse, before decoding, an image that declares more pixels than
         this (a decompression bomb: a small file that claims to be
-        gigapixels). Pillow's own global limit is not consulted.
+        gigapixels). The default is Pillow's own default limit, 89,478,485
+        pixels. Pillow's global ``Image.MAX_IMAGE_PIXELS`` is neither read
+        nor changed (it stays the application's, for its own calls), except
+        by the few plugins that check frames or tiles against it themselves
+        while decoding (GIF, TIFF, ICO).
 
     Returns
     -------
