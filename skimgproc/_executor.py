@@ -33,6 +33,8 @@ from math import prod
 
 import numpy as np
 
+from . import _progress
+
 __all__ = [
     "CHUNK_BYTES",
     "allotted_threads",
@@ -207,6 +209,9 @@ def run_ranges(func, n_samples, sample_nbytes, n_jobs=None, *, chunk_bytes=None)
     n = n_samples
     if chunk_bytes is None:
         chunk_bytes = CHUNK_BYTES
+    report = _progress.current()  # verbose: count chunks, small enough to see
+    if report is not None:
+        func, chunk_bytes = report.follow(func, n, sample_nbytes, chunk_bytes)
     per_chunk = max(1, chunk_bytes // max(1, sample_nbytes))
     n_full = -(-n // per_chunk)  # chunks of about chunk_bytes
     if n_full <= 1 or getattr(_in_worker, "active", False):
