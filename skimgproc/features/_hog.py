@@ -239,7 +239,9 @@ def _compiled_chunk(kernels, plan, images, out):
                          slot=("hog", "hist"))
     block = chunk_scratch((int(np.prod(plan.block)) * plan.orientations,),
                           np.float64, slot=("hog", "block"))
+    radians = np.deg2rad(plan.edges)
     kernels.hog_features(images, *plan.cell, *plan.block, plan.edges,
+                         np.cos(radians), np.sin(radians),
                          BLOCK_NORMS.index(plan.block_norm), plan.transform_sqrt,
                          hist, block, out)
 

@@ -2,14 +2,17 @@
 :func:`skimgproc.features.hog`.
 
 Loaded by :func:`skimgproc._config.optional_module`, the one loader. One call
-computes the features of a chunk of images without holding the GIL, pixel
-by pixel: the gradient of the channel with the largest magnitude, its
+computes the features of a chunk of images without holding the GIL, row by
+row: the gradient of the channel with the largest magnitude, its
 orientation bin, and the cell histograms, then the block normalisation. It
-does scikit-image's arithmetic step for step (``skimage/feature/_hog.py``
-and ``_hoghistogram.pyx``): gradients in the image's float type, magnitude
-and orientation in float64, each cell's histogram summed in float32 in
-raster order and divided by the cell's area in float32, and the block norms
-in float64. The numpy reference path in
+does scikit-image's arithmetic (``skimage/feature/_hog.py`` and
+``_hoghistogram.pyx``): gradients in the image's float type, magnitude in
+float64 (``sqrt(gr**2 + gc**2)``, within an ulp of its ``hypot``), each
+cell's histogram summed in float32 in raster order and divided by the
+cell's area in float32, and the block norms in float64. The bins come from
+cross products with the edges' directions (vectorised passes, no
+arctangent); within 1e-9 rad of an edge, where rounding decides, from the
+orientation computed as scikit-image computes it. The numpy reference path in
 :mod:`._hog` does the same over whole chunks.
 """
 
@@ -36,18 +39,38 @@ def _value(image, r, c, ch, sqrt):
 
 
 @_inline
-def _gradient(image, r, c, ch, sqrt):
-    """``(g_row, g_col)`` of one channel at ``(r, c)`` in the image's float
-    type: central differences, 0 on the border rows (columns)."""
+def _row_gradient(image, r, ch, sqrt, g_row, g_col):
+    """``g_row, g_col`` of row ``r`` of channel ``ch``, in the image's float
+    type: central differences, 0 on the border rows (columns). As many
+    columns as ``g_row`` holds."""
     height, width = image.shape[0], image.shape[1]
-    here = _value(image, r, c, ch, sqrt)
-    g_row = here - here  # a zero of the image's type
-    g_col = g_row
-    if 0 < r < height - 1:
-        g_row = _value(image, r + 1, c, ch, sqrt) - _value(image, r - 1, c, ch, sqrt)
-    if 0 < c < width - 1:
-        g_col = _value(image, r, c + 1, ch, sqrt) - _value(image, r, c - 1, ch, sqrt)
-    return g_row, g_col
+    n_cols = g_row.shape[0]
+    inner = 0 < r < height - 1
+    for c in range(n_cols):
+        if inner:
+            g_row[c] = _value(image, r + 1, c, ch, sqrt) - _value(image, r - 1, c, ch,
+                                                                   sqrt)
+        else:
+            g_row[c] = 0
+    g_col[:] = 0
+    for c in range(1, min(n_cols, width - 1)):
+        g_col[c] = _value(image, r, c + 1, ch, sqrt) - _value(image, r, c - 1, ch, sqrt)
+
+
+@_inline
+def _strongest_gradient(image, r, sqrt, g_row, g_col, work):
+    """:func:`_row_gradient` of the channel of largest magnitude at each pixel
+    (in the image's type, the first of equals, as np.argmax)."""
+    _row_gradient(image, r, 0, sqrt, g_row, g_col)
+    best, gr, gc, magnitude = work[0], work[1], work[2], work[3]
+    for c in range(g_row.shape[0]):
+        best[c] = np.hypot(g_row[c], g_col[c])
+    for ch in range(1, image.shape[2]):
+        _row_gradient(image, r, ch, sqrt, gr, gc)
+        for c in range(g_row.shape[0]):
+            magnitude[c] = np.hypot(gr[c], gc[c])
+            if magnitude[c] > best[c]:
+                best[c], g_row[c], g_col[c] = magnitude[c], gr[c], gc[c]
 
 
 @_inline
@@ -79,35 +102,62 @@ def _bin(angle, edges):
     return k
 
 
+#: Where the sign of a cross product is trusted: 1e-9 rad from an edge, far
+#: beyond the rounding of ``np.rad2deg(np.arctan2(...)) % 180`` (1e-15).
+NEAR = 1e-9
+
+
+@_inline
+def _row_bins(g_row, g_col, edges, cosines, sines, folded, magnitude, bins, near):
+    """Each pixel's magnitude and bin (:func:`_bin` of its orientation)
+    without an arctangent, in passes over the row that the compiler
+    vectorises: the gradient, turned into the upper half plane, is past edge
+    ``e`` when its cross product with the edge's direction is positive.
+    ``near`` marks the pixels near an edge (or the horizontal), where
+    rounding decides and :func:`_bin` must say. The magnitude is
+    ``sqrt(g_row**2 + g_col**2)``, within an ulp of NumPy's ``hypot``."""
+    n_cols = g_row.shape[0]
+    f_row, f_col = folded[0], folded[1]
+    for c in range(n_cols):
+        gr, gc = np.float64(g_row[c]), np.float64(g_col[c])
+        if gr < 0.0:
+            gr, gc = -gr, -gc
+        f_row[c], f_col[c] = gr, gc
+        magnitude[c] = math.sqrt(gr * gr + gc * gc)
+        bins[c] = 0
+        near[c] = gr <= NEAR * magnitude[c]
+    for e in range(1, edges.shape[0] - 1):
+        cos_e, sin_e = cosines[e], sines[e]
+        for c in range(n_cols):
+            cross = f_row[c] * cos_e - f_col[c] * sin_e
+            bins[c] += cross > 0.0
+            near[c] |= abs(cross) <= NEAR * magnitude[c]
+
+
 @_jit
-def _histograms(image, cell_r, cell_c, edges, sqrt, hist):
+def _histograms(image, cell_r, cell_c, edges, cosines, sines, sqrt, hist, work):
     """Each cell's histogram into ``hist`` (n_cells_r, n_cells_c, bins), in
     float32 as scikit-image's ``cell_hog``: the magnitudes of each bin summed
-    in raster order, then divided by the cell's area."""
+    in raster order, then divided by the cell's area. ``work`` holds row
+    buffers."""
     n_cr, n_cc, n_bins = hist.shape
-    n_channels = image.shape[2]
+    g_row, g_col, folded, magnitude, bins, near, spare = work
     hist[:] = 0
-    for i in range(n_cr):
-        for dy in range(cell_r):
-            r = i * cell_r + dy
-            for j in range(n_cc):
-                for dx in range(cell_c):
-                    c = j * cell_c + dx
-                    g_row, g_col = _gradient(image, r, c, 0, sqrt)
-                    if n_channels > 1:
-                        # The channel of largest magnitude (in the image's
-                        # type), the first of equals, as np.argmax.
-                        best = np.hypot(g_row, g_col)
-                        for ch in range(1, n_channels):
-                            gr, gc = _gradient(image, r, c, ch, sqrt)
-                            magnitude = np.hypot(gr, gc)
-                            if magnitude > best:
-                                best, g_row, g_col = magnitude, gr, gc
-                    gr64, gc64 = np.float64(g_row), np.float64(g_col)
-                    k = _bin(_orientation(gr64, gc64), edges)
-                    if k < n_bins:
-                        total = np.float64(hist[i, j, k]) + math.hypot(gc64, gr64)
-                        hist[i, j, k] = np.float32(total)
+    for r in range(n_cr * cell_r):
+        i = r // cell_r
+        if image.shape[2] > 1:
+            _strongest_gradient(image, r, sqrt, g_row, g_col, spare)
+        else:
+            _row_gradient(image, r, 0, sqrt, g_row, g_col)
+        _row_bins(g_row, g_col, edges, cosines, sines, folded, magnitude, bins, near)
+        for c in range(g_row.shape[0]):
+            k = bins[c]
+            if near[c]:
+                k = _bin(_orientation(np.float64(g_row[c]), np.float64(g_col[c])),
+                         edges)
+            if k < n_bins:
+                j = c // cell_c
+                hist[i, j, k] = np.float32(np.float64(hist[i, j, k]) + magnitude[c])
     area = np.float32(cell_r * cell_c)
     for i in range(n_cr):
         for j in range(n_cc):
@@ -168,8 +218,8 @@ def _normalize(hist, block_r, block_c, norm, block, out):
 
 
 @_jit
-def hog_features(images, cell_r, cell_c, block_r, block_c, edges, norm, sqrt, hist,
-                 block, out):
+def hog_features(images, cell_r, cell_c, block_r, block_c, edges, cosines, sines,
+                 norm, sqrt, hist, block, out):
     """The HOG features of each image of a chunk.
 
     Parameters
@@ -182,6 +232,8 @@ def hog_features(images, cell_r, cell_c, block_r, block_c, edges, norm, sqrt, hi
         Cells per block.
     edges : ndarray of float64, shape (bins + 1,)
         The bins' edges in degrees, ``180 / bins * k``.
+    cosines, sines : ndarray of float64, shape (bins + 1,)
+        Their directions.
     norm : int
         The block norm: ``L1``, ``L1_SQRT``, ``L2`` or ``L2_HYS``.
     sqrt : bool
@@ -193,6 +245,12 @@ def hog_features(images, cell_r, cell_c, block_r, block_c, edges, norm, sqrt, hi
     out : ndarray, shape (n, n_features)
         Gets the features, in its own dtype.
     """
+    n_cols = hist.shape[1] * cell_c
+    dtype = images.dtype
+    work = (np.empty(n_cols, dtype), np.empty(n_cols, dtype),
+            np.empty((2, n_cols)), np.empty(n_cols), np.empty(n_cols, np.int64),
+            np.empty(n_cols, np.bool_), np.empty((4, n_cols), dtype))
     for k in range(images.shape[0]):
-        _histograms(images[k], cell_r, cell_c, edges, sqrt, hist)
+        _histograms(images[k], cell_r, cell_c, edges, cosines, sines, sqrt, hist,
+                    work)
         _normalize(hist, block_r, block_c, norm, block, out[k])
