@@ -15,6 +15,7 @@ import numpy as np
 from ._base import ImageTransformer
 from ._batch import as_batch
 from ._derivatives import FiniteDifference, GaussianDerivative, gradient
+from ._progress import VERBOSE, progress
 from ._validation import (
     Bool,
     Constraints,
@@ -87,6 +88,7 @@ FINITE_DIFFERENCE_CONSTRAINTS = Constraints(
     mode=Options(MODES),
     cval=RealNumber(),
     n_jobs=NJobs(),
+    verbose=VERBOSE,
 )
 #: The parameters of :func:`gaussian_gradient`.
 GAUSSIAN_GRADIENT_CONSTRAINTS = FINITE_DIFFERENCE_CONSTRAINTS.but(
@@ -105,8 +107,9 @@ def _differentiate(images, make_derivative, constraints, values, owner, *,
     batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
                      caller=owner, check_finite=False)
     params = constraints.validate(values, owner, batch)
-    results = gradient(batch, make_derivative(params), params["output"],
-                        params["n_jobs"])
+    with progress(params["verbose"], batch.n_samples, owner):
+        results = gradient(batch, make_derivative(params), params["output"],
+                           params["n_jobs"])
     if isinstance(values["output"], str):
         return batch.restore(results[0])
     return tuple(batch.restore(r) for r in results)
@@ -140,6 +143,7 @@ def sobel_gradient(
     channel_axis=-1,
     image_shape=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Sobel derivatives of each image of a batch.
 
@@ -178,6 +182,8 @@ default="magnitude"
         is 0).
     n_jobs : int, default=None
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports (0: silent), as in :func:`~skimgproc.gaussian_blur`.
 
     Returns
     -------
@@ -210,7 +216,7 @@ default="magnitude"
     (array([1., 1., 1., 1.]), array([0., 0., 0., 0.]))
     """
     values = dict(output=output, normalize=normalize, mode=mode, cval=cval,
-                  n_jobs=n_jobs)
+                  n_jobs=n_jobs, verbose=verbose)
     return _differentiate(images, _sobel, FINITE_DIFFERENCE_CONSTRAINTS, values,
                           "sobel_gradient", channel_axis=channel_axis,
                           image_shape=image_shape)
@@ -226,6 +232,7 @@ def prewitt_gradient(
     channel_axis=-1,
     image_shape=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Prewitt derivatives of each image of a batch.
 
@@ -259,6 +266,8 @@ default="magnitude"
         is 0).
     n_jobs : int, default=None
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports (0: silent), as in :func:`~skimgproc.gaussian_blur`.
 
     Returns
     -------
@@ -287,7 +296,7 @@ default="magnitude"
     (0.0, 1.0)
     """
     values = dict(output=output, normalize=normalize, mode=mode, cval=cval,
-                  n_jobs=n_jobs)
+                  n_jobs=n_jobs, verbose=verbose)
     return _differentiate(images, _prewitt, FINITE_DIFFERENCE_CONSTRAINTS, values,
                           "prewitt_gradient", channel_axis=channel_axis,
                           image_shape=image_shape)
@@ -304,6 +313,7 @@ def gaussian_gradient(
     channel_axis=-1,
     image_shape=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Gaussian-derivative gradient of each image of a batch, at scale ``sigma``.
 
@@ -342,6 +352,8 @@ default="magnitude"
         is 0).
     n_jobs : int, default=None
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports (0: silent), as in :func:`~skimgproc.gaussian_blur`.
 
     Returns
     -------
@@ -365,7 +377,7 @@ default="magnitude"
     True
     """
     values = dict(sigma=sigma, output=output, mode=mode, cval=cval,
-                  truncate=truncate, n_jobs=n_jobs)
+                  truncate=truncate, n_jobs=n_jobs, verbose=verbose)
     return _differentiate(images, _gaussian, GAUSSIAN_GRADIENT_CONSTRAINTS, values,
                           "gaussian_gradient", channel_axis=channel_axis,
                           image_shape=image_shape)
@@ -409,6 +421,8 @@ class SobelGradient(_Gradient):
         is 0).
     n_jobs : int, default=None
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports of ``transform`` (0: silent), as in ``GaussianBlur``.
 
     Attributes
     ----------
@@ -435,7 +449,8 @@ class SobelGradient(_Gradient):
         output=Rule(_check_one_output))
 
     def __init__(self, *, output="magnitude", normalize=False, mode="reflect",
-                 cval=0.0, channel_axis=-1, image_shape=None, n_jobs=None):
+                 cval=0.0, channel_axis=-1, image_shape=None, n_jobs=None,
+                 verbose=0):
         self.output = output
         self.normalize = normalize
         self.mode = mode
@@ -443,6 +458,7 @@ class SobelGradient(_Gradient):
         self.channel_axis = channel_axis
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
 
 class PrewittGradient(_Gradient):
@@ -473,6 +489,8 @@ class PrewittGradient(_Gradient):
         is 0).
     n_jobs : int, default=None
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports of ``transform`` (0: silent), as in ``GaussianBlur``.
 
     Attributes
     ----------
@@ -498,7 +516,8 @@ class PrewittGradient(_Gradient):
     _parameter_constraints = SobelGradient._parameter_constraints
 
     def __init__(self, *, output="magnitude", normalize=False, mode="reflect",
-                 cval=0.0, channel_axis=-1, image_shape=None, n_jobs=None):
+                 cval=0.0, channel_axis=-1, image_shape=None, n_jobs=None,
+                 verbose=0):
         self.output = output
         self.normalize = normalize
         self.mode = mode
@@ -506,6 +525,7 @@ class PrewittGradient(_Gradient):
         self.channel_axis = channel_axis
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
 
 class GaussianGradient(_Gradient):
@@ -537,6 +557,8 @@ class GaussianGradient(_Gradient):
         is 0).
     n_jobs : int, default=None
         Threads to use; None uses every available core.
+    verbose : int, default=0
+        Progress reports of ``transform`` (0: silent), as in ``GaussianBlur``.
 
     Attributes
     ----------
@@ -563,7 +585,8 @@ class GaussianGradient(_Gradient):
         output=Rule(_check_one_output))
 
     def __init__(self, sigma=1.0, *, output="magnitude", mode="reflect", cval=0.0,
-                 truncate=4.0, channel_axis=-1, image_shape=None, n_jobs=None):
+                 truncate=4.0, channel_axis=-1, image_shape=None, n_jobs=None,
+                 verbose=0):
         self.sigma = sigma
         self.output = output
         self.mode = mode
@@ -572,3 +595,4 @@ class GaussianGradient(_Gradient):
         self.channel_axis = channel_axis
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose

@@ -34,6 +34,7 @@ ESTIMATORS = [
     SobelGradient(),
     SobelGradient(output="x", normalize=True, mode="nearest"),
     SobelGradient(output="angle"),
+    SobelGradient(output="y", verbose=1),
     PrewittGradient(output="y"),
     PrewittGradient(output="magnitude", normalize=True),
     GaussianGradient(),

@@ -10,7 +10,19 @@ import types
 import numpy as np
 import pytest
 
-from skimgproc import ROFDenoiser, _progress, read_images, rof_denoise, write_image
+from skimgproc import (
+    BinaryOpening,
+    GaussianBlur,
+    ROFDenoiser,
+    SobelGradient,
+    _progress,
+    binary_opening,
+    gaussian_blur,
+    read_images,
+    rof_denoise,
+    sobel_gradient,
+    write_image,
+)
 from skimgproc._executor import run_ranges
 from skimgproc._progress import Progress, current, format_seconds, progress
 
@@ -228,3 +240,19 @@ def test_cli_one_updating_line_on_a_terminal(tmp_path, monkeypatch, capsys):
     assert text.count("\n") == 1 and text.count("\r") == 4
     assert text.rstrip().split("\r")[-1].startswith("[4/4] ")
     assert "wrote 4 images" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("function, estimator", [
+    (sobel_gradient, SobelGradient), (gaussian_blur, GaussianBlur),
+    (binary_opening, BinaryOpening),
+])
+def test_other_operations_report_and_compute_the_same(function, estimator, capsys):
+    images = (noisy(30, size=16) > 25).astype(float)
+    np.testing.assert_array_equal(function(images, verbose=2, n_jobs=1),
+                                  function(images, n_jobs=1))
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) >= _progress.MIN_CHUNKS
+    assert lines[-1].startswith(f"{function.__name__}: 30 images in ")
+    estimator(verbose=1).fit_transform(images)
+    assert capsys.readouterr().err.splitlines()[-1].startswith(
+        f"{estimator.__name__}: 30 images in ")
