@@ -65,6 +65,9 @@ ALL = ("mean", "std", "min", "max", "median", "sum", "p10", "p90", "p2.5")
     ((3, 7, 9), (7, 9)),      # one pixel a cell
     ((3, 7, 9), (2, 1)),
     ((4, 31, 5, 3), (4, 2)),  # colour, channels last
+    # Few images for their width: the planes stay first in memory.
+    ((2, 40, 60, 3), (2, 3)),
+    ((2, 100, 90), (1, 1)),   # cells past MAX_SORTED_CELL: partitioned
 ])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.uint8])
 def test_statistics_equal_numpy_on_each_cell(shape, grid, dtype):

@@ -7,16 +7,18 @@ maximum, median, sum or percentiles. A gradient magnitude, a denoised image
 or a label map so becomes one row of numbers per image
 (``SobelGradient -> ImageStatistics(grid=(4, 4))``).
 
-There is no loop over images. A grid's cells come in at most two sizes
-along each axis, so at most four blocks of equal cells (one for an even
-grid); each block is one strided view ``(n, rows, height, columns, width,
-channels)`` of the batch, and every statistic is one NumPy reduction of it
-over the cells' pixels, for all the images and cells at once. Large batches
-are cut into cache-sized chunks of images, on threads
-(:func:`skimgproc._executor.run_ranges`; NumPy's reductions and
-partitions release the GIL). Means, sums and standard deviations are
-accumulated in float64 and given back in the batch's dtype: float32 stays
-float32.
+There is no loop over images. The batch is cut into cache-sized chunks of
+images, on threads (:func:`skimgproc._executor.run_ranges`; NumPy's
+reductions and sorts release the GIL), and each chunk is copied once, in
+float64, with the images last in memory when a chunk holds more of them
+than a cell's row has pixels (many small images: the reductions' inner
+loops then run along the images), first otherwise (large images: along the
+rows). A grid's cells come in at most two sizes along each axis, so at most
+four blocks of equal cells (one for an even grid); each block is a view
+``(rows, height, columns, width, images)`` of the copy, and every statistic
+is one NumPy reduction of it, for all its cells and images at once;
+percentiles sort (or partition) each cell's pixels copied to a row. The
+results are given back in the batch's dtype: float32 stays float32.
 """
 
 import re
@@ -27,10 +29,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import ImageTransformer
 from .._batch import as_batch
-from .._executor import run_ranges
+from .._executor import chunk_scratch, run_ranges
 from .._validation import Constraints, Int, NJobs, Rule, fail
 
-__all__ = ["ImageStatistics", "image_statistics"]
+__all__ = ["ImageStatistics", "image_statistics", "statistics_feature_names"]
 
 #: The named statistics; percentiles are written ``"p<q>"``, ``0 <= q <= 100``.
 STATISTICS = ("mean", "std", "min", "max", "median", "sum")
@@ -40,14 +42,19 @@ DEFAULT_STATISTICS = ("mean", "std", "min", "max")
 
 _PERCENTILE = re.compile(r"p(\d+(?:\.\d+)?)")
 
-# The axes of a block (n, rows, height, columns, width, channels) that hold
-# the pixels of one cell.
-_CELL_AXES = (2, 4)
+# The axes of a block (rows, height, columns, width, images) that hold the
+# pixels of one cell.
+_CELL_AXES = (1, 3)
+
+#: Cells of at most this many pixels are sorted for their percentiles; larger
+#: ones are partitioned around the order statistics needed (np.partition on
+#: short rows costs ten times a sort).
+MAX_SORTED_CELL = 4096
 
 _REDUCTIONS = {
-    "mean": lambda block: block.mean(axis=_CELL_AXES, dtype=np.float64),
-    "sum": lambda block: block.sum(axis=_CELL_AXES, dtype=np.float64),
-    "std": lambda block: block.std(axis=_CELL_AXES, dtype=np.float64),
+    "sum": lambda block: block.sum(axis=_CELL_AXES),
+    "mean": lambda block: block.sum(axis=_CELL_AXES) / (block.shape[1]
+                                                         * block.shape[3]),
     "min": lambda block: block.min(axis=_CELL_AXES),
     "max": lambda block: block.max(axis=_CELL_AXES),
 }
@@ -177,35 +184,108 @@ def _axis_runs(size, parts):
     return [run for run in runs if run[1] > 0]
 
 
-def _block_statistics(block, statistics, out):
-    """The statistics of every cell of a block ``(n, rows, height, columns,
-    width, channels)`` into ``out``, ``(n, rows, columns, channels,
-    statistics)``."""
+def _scratch(shape, slot, planes_first):
+    """A float64 temporary of ``shape`` (``(..., images)``), laid out in
+    memory with the images last or first, as the pixels are."""
+    if not planes_first:
+        return chunk_scratch(shape, np.float64, slot=("statistics", slot))
+    buffer = chunk_scratch(shape[-1:] + shape[:-1], np.float64,
+                           slot=("statistics", slot))
+    return np.moveaxis(buffer, 0, -1)
+
+
+def _std(block, planes_first):
+    """Standard deviation of each cell (``ddof=0``), from the deviations to
+    its first pixel: Samuelson's inequality, ``(x - mean)**2 <= (N - 1) *
+    var`` for any pixel ``x``, bounds the cancellation of ``E[d**2] -
+    E[d]**2`` to ``N`` roundings, and a constant cell gives exactly 0."""
+    dev = _scratch(block.shape, "dev", planes_first)
+    np.subtract(block, block[:, :1, :, :1], out=dev)
+    n_pixels = block.shape[1] * block.shape[3]
+    mean = dev.sum(axis=_CELL_AXES) / n_pixels
+    np.multiply(dev, dev, out=dev)
+    var = dev.sum(axis=_CELL_AXES) / n_pixels - mean * mean
+    return np.sqrt(np.maximum(var, 0.0, out=var), out=var)
+
+
+def _percentiles(block, percentiles, planes_first):
+    """``np.percentile(cell, percentiles)`` (linear) of each cell:
+    ``(len(percentiles), rows, columns, images)``."""
+    n_rows, cell_h, n_cols, cell_w, m = block.shape
+    n_pixels = cell_h * cell_w
+    # Each cell's pixels in one contiguous row, to sort.
+    cells = _scratch((n_rows, n_cols, cell_h, cell_w, m), "cells", planes_first)
+    cells = np.moveaxis(cells, -1, 2)
+    np.copyto(cells, block.transpose(0, 2, 4, 1, 3))
+    cells = cells.reshape(n_rows, n_cols, m, n_pixels)
+    # NumPy's linear method: its virtual indices and its lerp.
+    position = np.true_divide(percentiles, 100) * (n_pixels - 1)
+    low = np.floor(position).astype(np.intp)
+    high = np.minimum(low + 1, n_pixels - 1)
+    if n_pixels <= MAX_SORTED_CELL:
+        cells.sort(axis=-1)
+    else:
+        cells.partition(np.unique(np.concatenate([low, high])), axis=-1)
+    below, above = cells[..., low], cells[..., high]
+    gamma = position - low
+    diff = above - below
+    values = below + diff * gamma
+    np.subtract(above, diff * (1 - gamma), out=values, where=gamma >= 0.5)
+    return np.moveaxis(values, -1, 0)
+
+
+def _block_statistics(block, statistics, planes_first):
+    """The statistics of every cell of a block ``(rows, height, columns,
+    width, images)``: ``(statistics, rows, columns, images)``, float64."""
+    n_rows, _, n_cols, _, m = block.shape
+    values = np.empty((len(statistics), n_rows, n_cols, m))
     percentiles = {}
     for k, name in enumerate(statistics):
-        if name in _REDUCTIONS:
-            out[..., k] = _REDUCTIONS[name](block)
+        if name == "std":
+            values[k] = _std(block, planes_first)
+        elif name in _REDUCTIONS:
+            values[k] = _REDUCTIONS[name](block)
         else:
             percentiles[k] = _percentile(name)
     if percentiles:
-        # All percentiles of a cell from one partition of its pixels.
-        values = np.percentile(block, list(percentiles.values()), axis=_CELL_AXES)
-        for k, value in zip(percentiles, values, strict=True):
-            out[..., k] = value
+        values[list(percentiles)] = _percentiles(
+            block, list(percentiles.values()), planes_first)
+    return values
 
 
 def _cell_statistics(images, statistics, grid, out):
     """The statistics of every cell of images ``(n, height, width,
     channels)`` into ``out``, ``(n, *grid, channels, statistics)``: a
-    block of equal cells at a time, every image at once."""
+    block of equal cells at a time, every image at once.
+
+    The pixels are copied in float64 to ``(height, width, n * channels)``
+    (the axes every block is a view of), laid out with the images last in
+    memory when there are more of them than pixels in a cell's row: the
+    reductions' inner loops then run along all the images and channels at
+    once, where a small cell's rows would be loops of a few pixels. Large
+    images keep their planes first, and the loops run along the rows.
+    """
     n, height, width, n_channels = images.shape
+    planes_first = n * n_channels <= -(-width // grid[1])
+    if planes_first:
+        pixels = chunk_scratch((n, n_channels, height, width), np.float64,
+                               slot=("statistics", "pixels"))
+        np.copyto(pixels, images.transpose(0, 3, 1, 2))
+        pixels = pixels.reshape(n * n_channels, height, width).transpose(1, 2, 0)
+    else:
+        pixels = chunk_scratch((height, width, n, n_channels), np.float64,
+                               slot=("statistics", "pixels"))
+        np.copyto(pixels, images.transpose(1, 2, 0, 3))
+        pixels = pixels.reshape(height, width, n * n_channels)
     for row, n_rows, top, cell_h in _axis_runs(height, grid[0]):
         for col, n_cols, left, cell_w in _axis_runs(width, grid[1]):
-            block = images[:, top : top + n_rows * cell_h,
+            block = pixels[top : top + n_rows * cell_h,
                            left : left + n_cols * cell_w]
-            block = block.reshape(n, n_rows, cell_h, n_cols, cell_w, n_channels)
-            _block_statistics(block, statistics,
-                              out[:, row : row + n_rows, col : col + n_cols])
+            block = block.reshape(n_rows, cell_h, n_cols, cell_w, -1)
+            values = _block_statistics(block, statistics, planes_first).reshape(
+                len(statistics), n_rows, n_cols, n, n_channels)
+            out[:, row : row + n_rows, col : col + n_cols] = values.transpose(
+                3, 1, 2, 4, 0)
 
 
 def _statistics(batch, statistics, grid, n_jobs):
