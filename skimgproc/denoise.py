@@ -194,7 +194,8 @@ def rof_denoise(
         ``(height, width)`` or ``(height, width, channels)`` when ``images``
         holds flattened images as rows.
     n_jobs : int, optional
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports: 0 is silent; 1 reports the images done and an
         estimate of the time left, at most every 2 seconds (to the
@@ -315,7 +316,8 @@ class ROFDenoiser(ImageTransformer):
         output is flattened too. With None, 2-D input is a batch of 1-D
         signals.
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports of ``transform``: 0 is silent; 1 reports the images
         done and the time left at most every 2 seconds, 2 every chunk (see

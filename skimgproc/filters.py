@@ -92,7 +92,8 @@ def gaussian_blur(
         ``(height, width)`` or ``(height, width, channels)`` when ``images``
         holds flattened images as rows.
     n_jobs : int, optional
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports: 0 is silent; 1 reports the images done and the
         time left at most every 2 seconds (see :func:`rof_denoise`), 2
@@ -177,7 +178,8 @@ class GaussianBlur(ImageTransformer):
         example ``(8, 8)`` for ``load_digits().data``); the output is then
         flattened too. With None, 2-D input is a batch of 1-D signals.
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports of ``transform``: 0 is silent; 1 reports the images
         done and the time left at most every 2 seconds, 2 every chunk.

@@ -181,7 +181,8 @@ default="magnitude"
         with None, 2-D input is a batch of 1-D signals (whose y derivative
         is 0).
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports (0: silent), as in :func:`~skimgproc.gaussian_blur`.
 
@@ -265,7 +266,8 @@ default="magnitude"
         with None, 2-D input is a batch of 1-D signals (whose y derivative
         is 0).
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports (0: silent), as in :func:`~skimgproc.gaussian_blur`.
 
@@ -351,7 +353,8 @@ default="magnitude"
         with None, 2-D input is a batch of 1-D signals (whose y derivative
         is 0).
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports (0: silent), as in :func:`~skimgproc.gaussian_blur`.
 
@@ -420,7 +423,8 @@ class SobelGradient(_Gradient):
         with None, 2-D input is a batch of 1-D signals (whose y derivative
         is 0).
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports of ``transform`` (0: silent), as in ``GaussianBlur``.
 
@@ -488,7 +492,8 @@ class PrewittGradient(_Gradient):
         with None, 2-D input is a batch of 1-D signals (whose y derivative
         is 0).
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports of ``transform`` (0: silent), as in ``GaussianBlur``.
 
@@ -556,7 +561,8 @@ class GaussianGradient(_Gradient):
         with None, 2-D input is a batch of 1-D signals (whose y derivative
         is 0).
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports of ``transform`` (0: silent), as in ``GaussianBlur``.
 

@@ -322,7 +322,8 @@ def binary_opening(images, structure=(9, 5), iterations=1, *, image_shape=None,
     image_shape : tuple of int, optional
         ``(height, width)`` when the input holds flattened images as rows.
     n_jobs : int, optional
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports: 0 is silent; 1 reports the images done and the
         time left at most every 2 seconds (see :func:`~skimgproc.rof_denoise`),
@@ -386,7 +387,8 @@ def binary_closing(images, structure=(9, 5), iterations=1, *, image_shape=None,
     image_shape : tuple of int, optional
         ``(height, width)`` when the input holds flattened images as rows.
     n_jobs : int, optional
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports: 0 is silent; 1 reports the images done and the
         time left at most every 2 seconds (see :func:`~skimgproc.rof_denoise`),
@@ -466,7 +468,8 @@ class BinaryOpening(_BinaryMorphology):
         output is flattened too); with None, 2-D input is a batch of 1-D
         signals, each an image one pixel high.
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports of ``transform``: 0 is silent; 1 reports the images
         done and the time left at most every 2 seconds, 2 every chunk.
@@ -523,7 +526,8 @@ class BinaryClosing(_BinaryMorphology):
         output is flattened too); with None, 2-D input is a batch of 1-D
         signals, each an image one pixel high.
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
     verbose : int, default=0
         Progress reports of ``transform``: 0 is silent; 1 reports the images
         done and the time left at most every 2 seconds, 2 every chunk.

@@ -310,7 +310,8 @@ def hog(images, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3
         ``(height, width)`` or ``(height, width, channels)`` when ``images``
         holds flattened images as rows.
     n_jobs : int, optional
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
 
     Returns
     -------
@@ -387,7 +388,8 @@ class HOGDescriptor(ImageTransformer):
         example ``(8, 8)`` for ``load_digits().data``). With None, 2-D input
         is a batch of 1-D signals (see :func:`hog`).
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
 
     Attributes
     ----------

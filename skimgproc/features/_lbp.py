@@ -345,7 +345,8 @@ def local_binary_pattern(images, P=8, R=1.0, *, method="default", channel_axis=-
         ``(height, width)`` or ``(height, width, channels)`` when ``images``
         holds flattened images as rows.
     n_jobs : int, optional
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
 
     Returns
     -------
@@ -423,7 +424,8 @@ def lbp_histogram(images, P=8, R=1.0, *, method="uniform", grid=(1, 1),
     image_shape : tuple of int, optional
         Shape of one image when ``images`` holds flattened images as rows.
     n_jobs : int, optional
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
 
     Returns
     -------
@@ -487,7 +489,8 @@ class LBPHistogram(ImageTransformer):
         as ``(8, 8)`` for ``load_digits().data``). With None, 2-D input is
         a batch of 1-D signals, each an image one pixel high.
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
 
     Attributes
     ----------

@@ -80,7 +80,9 @@ def read_images(
     max_pixels : int, default=DEFAULT_MAX_PIXELS
         Per image, as in :func:`read_image`.
     n_jobs : int, optional
-        Threads that decode files at the same time; None uses every core.
+        Threads that decode files at the same time. None: the cores this process may
+        use, within the thread limits of its environment (see the README,
+        "Threads").
     verbose : int, default=0
         Progress reports: 0 is silent; 1 reports the files read and an
         estimate of the time left at most every 2 seconds (to the
@@ -187,7 +189,9 @@ class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     max_pixels : int, default=DEFAULT_MAX_PIXELS
         Refuse images declaring more pixels than this (decompression bombs).
     n_jobs : int, default=None
-        Threads decoding files at the same time; None uses every core.
+        Threads decoding files at the same time. None: the cores this process may
+        use, within the thread limits of its environment (see the README,
+        "Threads").
     verbose : int, default=0
         Progress reports of ``transform``: 0 is silent; 1 reports the files
         read and the time left at most every 2 seconds, 2 every file (see

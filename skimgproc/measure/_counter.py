@@ -92,7 +92,8 @@ class ObjectCounter(LearnedThresholdMixin, RegressorMixin, _ImageEstimator):
     image_shape : tuple of int, default=None
         ``(height, width)`` when ``X`` holds flattened images as rows.
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
 
     Attributes
     ----------

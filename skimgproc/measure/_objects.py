@@ -210,7 +210,8 @@ def object_features(images, threshold=128.0, *, foreground="below",
     image_shape : tuple of int, optional
         Shape of one image when the input holds flattened images as rows.
     n_jobs : int, optional
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
 
     Returns
     -------
@@ -295,7 +296,8 @@ class ObjectFeatures(LearnedThresholdMixin, ImageTransformer):
     image_shape : tuple of int, default=None
         Shape of one image when ``X`` holds flattened images as rows.
     n_jobs : int, default=None
-        Threads to use; None uses every available core.
+        Threads to use. None: the cores this process may use, within the thread
+        limits of its environment (see the README, "Threads").
 
     Attributes
     ----------
