@@ -4,6 +4,7 @@ concurrent callers, and what another thread of the program sees meanwhile."""
 
 import multiprocessing
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -14,7 +15,6 @@ from PIL import Image
 
 import skimgproc
 from skimgproc._executor import (
-    allotted_threads,
     effective_n_threads,
     run_chunked,
     usable_cores,
@@ -57,8 +57,24 @@ def test_usable_cores_follow_affinity_and_joblib():
 
 @TWO_CORES
 def test_none_uses_every_usable_core_when_nothing_limits():
-    assert allotted_threads() == usable_cores()
-    assert threads_used(None) == usable_cores()
+    # In a fresh interpreter: earlier tests of the suite load OpenMP runtimes
+    # and joblib settings that rightly lower the allotment in this process.
+    code = (
+        "import os, numpy as np, threading\n"
+        "from skimgproc._executor import allotted_threads, usable_cores, run_chunked\n"
+        "seen = set()\n"
+        "def func(src, dst):\n"
+        "    seen.add(threading.get_ident()); import time; time.sleep(0.01)\n"
+        "src = np.zeros((64, 1))\n"
+        "run_chunked(func, src, np.empty_like(src), None, chunk_bytes=8)\n"
+        "print(allotted_threads(), usable_cores(), len(seen))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    allotted, usable, used = map(int, out)
+    assert allotted == usable
+    assert used == usable
 
 
 @TWO_CORES
