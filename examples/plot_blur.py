@@ -19,7 +19,7 @@ import numpy as np
 
 from skimgproc import GaussianBlur, gaussian_blur
 from skimgproc.datasets import load_photo
-from skimgproc.plotting import write_panels
+from skimgproc.plotting import ColorScale, write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -35,13 +35,15 @@ batch = gray[np.newaxis]
 # %%
 # The function: one call per sigma. Brightness is kept (the kernel sums to
 # one); only the detail goes, so the standard deviation of the pixels drops.
+# The panels share one gray scale, 0..255, shown by the colour bar.
 panels = [("original", gray)]
 for sigma in (2, 5, 10):
     blurred = gaussian_blur(batch, sigma)[0]
     panels.append((f"sigma={sigma}", blurred))
     print(f"sigma={sigma:>2}: mean {blurred.mean():6.2f} (original "
           f"{gray.mean():.2f}), std {blurred.std():5.2f} (original {gray.std():.2f})")
-write_panels(FIGURES / "blur_gray.png", panels, title="Gaussian blur, gray")
+write_panels(FIGURES / "blur_gray.png", panels, title="Gaussian blur, gray",
+             scale=ColorScale(limits=(0, 255), label="gray level"))
 
 # %%
 # The estimator does the same inside a scikit-learn pipeline. Colour images
@@ -50,6 +52,6 @@ write_panels(FIGURES / "blur_gray.png", panels, title="Gaussian blur, gray")
 panels = [("original", colour)]
 for sigma in (2, 5, 10):
     blurred = GaussianBlur(sigma=sigma).fit_transform(colour[np.newaxis])[0]
-    panels.append((f"sigma={sigma}", np.clip(blurred, 0, 255).astype(np.uint8)))
+    panels.append((f"sigma={sigma}", blurred))  # colour: drawn as it is
 write_panels(FIGURES / "blur_color.png", panels, title="Gaussian blur, colour")
 print(f"saved {FIGURES / 'blur_gray.png'} and {FIGURES / 'blur_color.png'}")

@@ -20,7 +20,7 @@ from sklearn.model_selection import GridSearchCV
 
 from skimgproc import BinaryOpeningCounter, binary_opening, label, threshold
 from skimgproc.datasets import make_houses
-from skimgproc.plotting import colorize_labels, write_panels
+from skimgproc.plotting import ColorScale, Panel, colorize_labels, write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -39,11 +39,15 @@ opened = binary_opening(binary, np.ones((9, 5)), iterations=2)
 labels_opened, counts_opened = label(opened, return_counts=True)
 print(f"before opening: {counts[0]} objects; after: {counts_opened[0]} "
       f"(true count {true_count})")
+# The counts are written on the label panels. The two binary images (0 and
+# 255, 0 and 1) each get a scale of their own, without a colour bar.
 write_panels(
     FIGURES / "counting.png",
-    [("houses", image), (f"{counts[0]} objects", colorize_labels(labels[0])),
-     ("after opening", opened[0].astype(bool)),
-     (f"{counts_opened[0]} objects", colorize_labels(labels_opened[0]))],
+    [Panel(image, "houses", ColorScale(colorbar=False)),
+     Panel(colorize_labels(labels[0]), "labels", text=f"{counts[0]} objects"),
+     Panel(opened[0], "after opening", ColorScale(colorbar=False)),
+     Panel(colorize_labels(labels_opened[0]), "labels after opening",
+           text=f"{counts_opened[0]} objects")],
     ncols=2, width=400, title="Counting houses before and after opening",
 )
 

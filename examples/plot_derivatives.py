@@ -16,7 +16,7 @@ import numpy as np
 
 from skimgproc import GaussianGradient, SobelGradient
 from skimgproc.datasets import load_photo
-from skimgproc.plotting import write_panels
+from skimgproc.plotting import ColorScale, Panel, write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -24,11 +24,8 @@ FIGURES.mkdir(parents=True, exist_ok=True)
 gray = load_photo("china")
 batch = gray[np.newaxis].astype(np.float64)
 
-
-def signed(values):
-    """Derivatives for display: 0 mid-gray, negative dark, positive light."""
-    scale = np.abs(values).max() or 1.0
-    return np.clip(np.rint(127.5 + 127.5 * values / scale), 0, 255).astype(np.uint8)
+# Derivatives are signed: a diverging colour map centred on 0 (red positive,
+# blue negative), one scale for the panels that compare them.
 
 
 # %%
@@ -37,26 +34,33 @@ def signed(values):
 dx = SobelGradient(output="x").fit_transform(batch)[0]
 dy = SobelGradient(output="y").fit_transform(batch)[0]
 magnitude = SobelGradient(output="magnitude").fit_transform(batch)[0]
+signed = ColorScale(cmap="RdBu_r", symmetric=True, label="Sobel response")
 write_panels(
     FIGURES / "sobel.png",
-    [("original", gray), ("x derivative", signed(dx)),
-     ("y derivative", signed(dy)), ("magnitude", magnitude)],
-    title="Sobel derivatives",
+    [Panel(gray, "original", ColorScale(colorbar=False)),
+     Panel(dx, "x derivative", signed), Panel(dy, "y derivative", signed),
+     Panel(magnitude, "magnitude", ColorScale(cmap="magma", label="magnitude"))],
+    width=320, title="Sobel derivatives",
 )
 print(f"Sobel magnitude: max {magnitude.max():.0f}, mean {magnitude.mean():.1f}")
 
 # %%
 # Gaussian derivatives at three scales: the larger sigma, the coarser the
 # edges that stand out (and the smaller the derivatives, as the image is
-# smoother at that scale).
+# smoother at that scale). One scale for the derivatives at every sigma and
+# one for the magnitudes make that fall visible.
+signed = ColorScale(cmap="RdBu_r", symmetric=True, label="derivative")
+magnitudes = ColorScale(cmap="magma", label="gradient magnitude")
 panels = []
 for sigma in (2, 5, 10):
     for output in ("x", "y", "magnitude"):
         values = GaussianGradient(sigma=sigma, output=output).fit_transform(batch)[0]
-        shown = values if output == "magnitude" else signed(values)
-        panels.append((f"sigma={sigma}: {output}", shown))
         if output == "magnitude":
+            panels.append(Panel(values, f"sigma={sigma}: magnitude", magnitudes,
+                                text=f"max {values.max():.1f}"))
             print(f"sigma={sigma:>2}: mean gradient magnitude {values.mean():.2f}")
-write_panels(FIGURES / "gaussian_derivatives.png", panels, ncols=3,
-             title="Gaussian derivatives")
+        else:
+            panels.append(Panel(values, f"sigma={sigma}: {output}", signed))
+write_panels(FIGURES / "gaussian_derivatives.png", panels, ncols=3, width=320,
+             title="Gaussian derivatives on shared colour scales")
 print(f"saved {FIGURES / 'sobel.png'} and {FIGURES / 'gaussian_derivatives.png'}")

@@ -19,7 +19,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skimgproc import Flatten, GaussianBlur
 from skimgproc.datasets import load_digits
-from skimgproc.plotting import write_panels
+from skimgproc.plotting import ColorScale, write_panels
 
 FIGURES = Path(os.environ.get("SKIMGPROC_FIGURES", "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -50,12 +50,14 @@ for sigma, score in zip(search.cv_results_["param_blur__sigma"], scores, strict=
 print(f"best: {search.best_params_} ({search.best_score_:.3f})")
 
 # %%
-# What the classifier sees at each sigma (digits enlarged 16 times).
+# What the classifier sees at each sigma (digits enlarged 16 times), on one
+# scale: the blur spreads the ink and lowers its peak.
 panels = []
 for sigma, score in zip(search.cv_results_["param_blur__sigma"], scores, strict=True):
     digit = GaussianBlur(sigma=sigma).fit_transform(X[:1])[0]
     big = np.kron(digit, np.ones((16, 16)))
     panels.append((f"sigma={sigma}: acc {score:.3f}", big))
-write_panels(FIGURES / "digits_sigma_search.png", panels, width=160,
-             title="Blur of the input vs accuracy")
+write_panels(FIGURES / "digits_sigma_search.png", panels, width=200,
+             title="Blur of the input vs accuracy",
+             scale=ColorScale(limits=(0, 16), label="ink (0..16)"))
 print(f"saved {FIGURES / 'digits_sigma_search.png'}")

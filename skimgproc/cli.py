@@ -408,7 +408,13 @@ def _number(value):
 
 
 def _cmd_demo(args):
-    run_demo(args.outdir, quiet=args.quiet)
+    try:
+        run_demo(args.outdir, quiet=args.quiet)
+    except ModuleNotFoundError as exc:
+        if exc.name != "matplotlib":
+            raise
+        print(f"skimgproc demo: error: {exc}", file=sys.stderr)  # names the extra
+        return 2
     return 0
 
 
@@ -475,8 +481,9 @@ def _parser():
     demo = commands.add_parser(
         "demo", help="reproduce the chapter's figures on built-in data",
         description="The main job: reproduce the chapter's figures on built-in "
-        "data (no files needed, nothing downloaded) as labelled PNG panels, and "
-        "print what was written and the key numbers.",
+        "data (no files needed, nothing downloaded) as PNG figures drawn with "
+        "matplotlib (the plot extra), and print what was written and the key "
+        "numbers.",
     )
     demo.add_argument("outdir", metavar="OUTDIR", help="folder for the figures")
     demo.add_argument("-q", "--quiet", action="store_true",

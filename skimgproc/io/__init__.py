@@ -10,8 +10,8 @@ under a temporary name and renamed into place, so a failed write leaves no
 half-written file and never damages an existing one.
 
 :class:`ImageReader` turns a list of file paths into a batch, so that a
-:class:`~sklearn.pipeline.Pipeline` can start from files. Figures (labelled
-grids of images) are drawn by :mod:`skimgproc.plotting`.
+:class:`~sklearn.pipeline.Pipeline` can start from files. Figures (grids of
+images on shared colour scales) are drawn by :mod:`skimgproc.plotting`.
 
 The modules behind this one: ``_images`` (one image file: decoding, reading,
 writing), ``_reader`` (many files into a batch: :func:`read_images`,
@@ -34,14 +34,24 @@ __all__ = [
 ]
 
 # The figure functions lived here before skimgproc.plotting; code that
-# imports them from skimgproc.io keeps working (imported on first use, so
-# that reading files never loads the drawing code).
+# imports them from skimgproc.io keeps working for now, with a FutureWarning
+# that points at the importing line (imported on first use, so that reading
+# files never loads the drawing code).
 _MOVED_TO_PLOTTING = frozenset({"colorize_labels", "write_panels"})
 
 
 def __getattr__(name):
     if name in _MOVED_TO_PLOTTING:
+        import warnings
+
         from .. import plotting
 
+        warnings.warn(
+            f"skimgproc.io.{name} is deprecated and will be removed: import it "
+            f"from skimgproc.plotting (figures are now drawn with matplotlib, "
+            f"the 'plot' extra).",
+            FutureWarning,
+            stacklevel=2,
+        )
         return getattr(plotting, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
