@@ -630,7 +630,7 @@ def all_workloads(quick=False):
         count_workload("count-small", small, small=True),
         rof_chapter_workload("rof-chapter", 2 if quick else 16),
         rof_default_workload("rof-default", 128 if quick else 500),
-        *__import__("benchmarks.workloads_objects", fromlist=["_"]).object_workloads(quick),  # noqa: E501
-        *__import__("benchmarks.workloads_lbp", fromlist=["_"]).lbp_workloads(quick),
         *__import__("benchmarks.workloads_hog", fromlist=["_"]).hog_workloads(quick),
+        *__import__("benchmarks.workloads_lbp", fromlist=["_"]).lbp_workloads(quick),
+        *__import__("benchmarks.workloads_objects", fromlist=["_"]).object_workloads(quick),  # noqa: E501
     ]
