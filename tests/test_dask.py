@@ -367,7 +367,9 @@ def client():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None,
+        # Port 0: the scheduler's HTTP server (started even without a
+        # dashboard) would warn, an error here, when 8787 is taken.
+        dashboard_address=":0", scheduler_kwargs={"dashboard": False},
     ) as cluster, distributed.Client(cluster) as client:
         yield client
 
