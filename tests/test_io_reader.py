@@ -39,12 +39,18 @@ def test_read_images_stacks_in_order(tmp_path):
     np.testing.assert_array_equal(read_images(np.array(paths, dtype=object)), images)
 
 
-def test_read_images_names_the_odd_file(tmp_path):
-    paths = write_stack(tmp_path, [RGB[..., 0]] * 2 + [RGB[:10, :, 0]])
-    with pytest.raises(ValueError, match=r"im2\.png.*\(10, 30\).*im0\.png.*resize"):
-        read_images(paths)
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_read_images_of_different_sizes_give_a_list(tmp_path, n_jobs):
+    images = [RGB[..., 0], RGB[:10, :, 0], RGB[..., 0], RGB[:7, :5, 1]]
+    paths = write_stack(tmp_path, images)
+    read = read_images(paths, n_jobs=n_jobs)
+    assert isinstance(read, list) and len(read) == 4
+    for got, image in zip(read, images, strict=True):
+        np.testing.assert_array_equal(got, image)
+    read = ImageReader(n_jobs=n_jobs).fit_transform(paths)
+    assert [image.shape for image in read] == [image.shape for image in images]
     batch = read_images(paths, resize=(8, 12))
-    assert batch.shape == (3, 8, 12)
+    assert batch.shape == (4, 8, 12)
 
 
 def test_read_images_mixed_bit_depths_keep_values(tmp_path):

@@ -74,9 +74,9 @@ def read_images(
     mode : {"L", "RGB"} or None, default="L"
         As in :func:`read_image`.
     resize : (int, int), optional
-        ``(height, width)`` to resample every image to. Without it, all the
-        images must have the same size; a different one is an error that
-        names the file.
+        ``(height, width)`` to resample every image to, for one batch array
+        whatever the files' sizes. Without it, images of different sizes
+        give a list (see Returns).
     max_pixels : int, default=DEFAULT_MAX_PIXELS
         Per image, as in :func:`read_image`.
     n_jobs : int, optional
@@ -91,15 +91,18 @@ def read_images(
 
     Returns
     -------
-    images : ndarray
-        The batch. Its dtype holds every image's values (uint8 when all are
-        8-bit, uint16 if one is 16-bit, ...).
+    images : ndarray or list of ndarray
+        The batch, when every image has the same shape; otherwise (images
+        of different sizes, or gray and colour ones with ``mode=None``) a
+        list of the images in the order of ``paths``, which every operation
+        of the package accepts as a collection (see the README, "Batches").
+        Its dtype holds every image's values (uint8 when all are 8-bit,
+        uint16 if one is 16-bit, ...).
 
     Raises
     ------
     ValueError
-        For an unreadable file (see :func:`read_image`) or images of
-        different sizes without ``resize``.
+        For an unreadable file (see :func:`read_image`).
 
     See Also
     --------
@@ -138,23 +141,24 @@ def _read_files(paths, mode, resize, max_pixels, n_jobs, done):
         return decode(existing_file(path, "read_images"), mode, resize, max_pixels)
 
     first = read(paths[0])
-    # Filled in place as files arrive, so a big batch is never held twice.
+    # Filled in place as files arrive, so a big batch is never held twice;
+    # at the first file of another size, a list of the images instead.
     batch = np.empty((len(paths),) + first.shape, dtype=first.dtype)
     batch[0] = first
+    images = None
     done()
 
     def store(index, image):
-        nonlocal batch
-        if image.shape != batch.shape[1:]:
-            raise ValueError(
-                f"Cannot stack '{paths[index]}' into the batch: its image has shape "
-                f"{image.shape}, but '{paths[0]}' has shape {batch.shape[1:]}. All "
-                "images must have the same size; pass resize=(height, width) to "
-                "resample them."
-            )
-        if not np.can_cast(image.dtype, batch.dtype, casting="safe"):
-            batch = batch.astype(np.result_type(batch.dtype, image.dtype))
-        batch[index] = image
+        nonlocal batch, images
+        if images is None and image.shape != batch.shape[1:]:
+            images = [batch[i].copy() for i in range(index)]
+            batch = batch[:0]
+        if images is not None:
+            images.append(image)
+        else:
+            if not np.can_cast(image.dtype, batch.dtype, casting="safe"):
+                batch = batch.astype(np.result_type(batch.dtype, image.dtype))
+            batch[index] = image
         done()
 
     rest = paths[1:]
@@ -167,7 +171,11 @@ def _read_files(paths, mode, resize, max_pixels, n_jobs, done):
         with ThreadPoolExecutor(n_threads) as pool:
             for index, image in enumerate(pool.map(read, rest), start=1):
                 store(index, image)
-    return batch
+    if images is None:
+        return batch
+    # One dtype for all, as in a batch.
+    dtype = np.result_type(*{image.dtype for image in images})
+    return [image.astype(dtype, copy=False) for image in images]
 
 
 class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
@@ -184,8 +192,9 @@ class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     mode : {"L", "RGB"} or None, default="L"
         As in :func:`read_image`: gray, colour, or as stored.
     resize : (int, int), default=None
-        ``(height, width)`` to resample every image to; without it the files
-        must all have the same size.
+        ``(height, width)`` to resample every image to; without it, files of
+        different sizes give a list of images (a collection, which every
+        operation of the package accepts).
     max_pixels : int, default=DEFAULT_MAX_PIXELS
         Refuse images declaring more pixels than this (decompression bombs).
     n_jobs : int, default=None
@@ -261,8 +270,9 @@ class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
 
         Returns
         -------
-        images : ndarray
-            ``(n_files, height, width[, channels])``.
+        images : ndarray or list of ndarray
+            ``(n_files, height, width[, channels])``, or a list of the images
+            when their shapes differ (see :func:`read_images`).
         """
         params = self._check_params()
         paths = _check_paths(X, type(self).__name__, name="X")
