@@ -70,8 +70,9 @@ class ImageBatch:
     ----------
     images : ndarray
         Floating-point array of shape ``(n, *spatial)`` or
-        ``(n, *spatial, n_channels)``. Possibly a view of the user's array:
-        never write into it.
+        ``(n, *spatial, n_channels)`` (integer or bool where the engine
+        asked for them unconverted: :func:`as_batch`'s ``keep_integers``).
+        Possibly a view of the user's array: never write into it.
     n_spatial : int
         1 for 1-D signals, 2 for images.
     has_channels : bool
@@ -206,7 +207,7 @@ def float_dtype(dtype, name):
     )
 
 
-def _as_real_array(X, name):
+def _as_real_array(X, name, keep_integers=False):
     if hasattr(X, "toarray") or hasattr(X, "tocsr"):
         raise NonNumericInputError(
             f"Sparse input is not supported: {name} is a {type(X).__name__}; "
@@ -229,6 +230,8 @@ def _as_real_array(X, name):
                 f"(dtype object): {exc}"
             ) from exc
     dtype = float_dtype(array.dtype, name)
+    if keep_integers and array.dtype.kind in "biu":
+        return array
     # astype(copy=False) keeps the user's float array as it is (a view);
     # nothing in the package writes into it.
     return array.astype(dtype, copy=False)
@@ -286,6 +289,7 @@ def as_batch(
     caller=None,
     lazy=False,
     check_finite=True,
+    keep_integers=False,
 ):
     """Validate ``X`` against the batch contract and return an :class:`ImageBatch`.
 
@@ -320,6 +324,13 @@ def as_batch(
         whole batch, in the calling thread). False leaves the check to the
         engine, which must call :meth:`ImageBatch.not_finite` or
         :meth:`ImageBatch.check_finite` (see the module docstring).
+    keep_integers : bool, default=False
+        Whether a NumPy batch of integers or bools keeps its dtype in
+        ``images`` (the same values, and they are finite), for an engine
+        that converts them to float64 image by image as it reads them,
+        rather than as a float64 copy of the batch (eight times a ``uint8``
+        batch). Results are still in :func:`float_dtype`'s type. A dask
+        batch is converted chunk by chunk as usual.
 
     Returns
     -------
@@ -346,10 +357,10 @@ def as_batch(
         from ._dask import lazy_batch  # dask is imported only for dask input
 
         return lazy_batch(X, options)
-    array = _as_real_array(X, name)
+    array = _as_real_array(X, name, keep_integers)
     n_spatial, has_channels, layout = check_layout(array.shape, **options)
     images = _to_internal(array, layout, options["image_shape"])
-    if check_finite:
+    if check_finite and images.dtype.kind == "f":
         _check_finite(images, name)
     return ImageBatch(images, n_spatial, has_channels, layout,
                       finite_checked=bool(check_finite), name=name)

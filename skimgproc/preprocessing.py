@@ -12,7 +12,12 @@ __all__ = ["Flatten", "Grayscale", "flatten", "rgb_to_gray"]
 LUMA_WEIGHTS = np.array([299, 587, 114]) / 1000
 
 
-def _gray(batch):
+def gray_images(batch):
+    """The gray images of a validated :class:`~skimgproc._batch.ImageBatch`,
+    in its internal layout without channels: RGB(A) converted with
+    :data:`LUMA_WEIGHTS` (alpha ignored), one channel or gray images copied.
+    The engine of :func:`rgb_to_gray`, for the families that measure gray
+    values of colour input."""
     images = batch.images
     if not batch.has_channels or batch.n_channels == 1:
         gray = images[..., 0] if batch.has_channels else images
@@ -60,7 +65,7 @@ def rgb_to_gray(images, *, channel_axis=-1, image_shape=None):
     """
     batch = as_batch(images, channel_axis=channel_axis, image_shape=image_shape,
                      caller="rgb_to_gray")
-    return batch.restore(_gray(batch), channels=False)
+    return batch.restore(gray_images(batch), channels=False)
 
 
 def flatten(images):

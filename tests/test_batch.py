@@ -85,6 +85,28 @@ def test_integers_are_not_rescaled():
     np.testing.assert_allclose(gaussian_blur(X, 1.0), 200.0)
 
 
+@pytest.mark.parametrize("channel_axis", [-1, 1])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, bool])
+def test_keep_integers_gives_a_view_in_the_internal_layout(dtype, channel_axis):
+    X = (np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5) % 7).astype(dtype)
+    batch = as_batch(X, channel_axis=channel_axis, keep_integers=True)
+    converted = as_batch(X, channel_axis=channel_axis)
+    assert batch.images.dtype == dtype and np.shares_memory(batch.images, X)
+    assert converted.images.dtype == np.float64
+    np.testing.assert_array_equal(batch.images, converted.images)
+    assert batch.layout == converted.layout and batch.has_channels
+    flat = as_batch(X.reshape(2, -1), image_shape=(3, 4, 5), keep_integers=True)
+    assert flat.images.shape == (2, 3, 4, 5) and flat.images.dtype == dtype
+
+
+def test_keep_integers_leaves_floats_to_the_usual_rules():
+    X = np.zeros((1, 3, 3), np.float16)
+    assert as_batch(X, keep_integers=True).images.dtype == np.float32
+    X[0, 1, 1] = np.nan
+    with pytest.raises(ValueError, match="contains NaN or inf"):
+        as_batch(X, keep_integers=True)
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("estimator", IMAGE_ESTIMATORS, ids=repr)
 def test_nan_and_inf_are_refused(estimator, bad):

@@ -19,9 +19,10 @@ float64 working buffer with a border of zeros, its ``"default"`` codes are
 computed there (by the compiled kernels of :mod:`._lbp_numba` when numba is
 installed, else by their NumPy reference, :mod:`._lbp_numpy`), then mapped
 to the method's codes and written out or counted per cell. Integer images
-are read by the batch contract but converted to float64 plane by plane,
-into that buffer, rather than as a whole: the same values, without a
-float64 copy of the batch (eight times a ``uint8`` batch).
+are kept unconverted by the batch contract (``as_batch(...,
+keep_integers=True)``) and converted to float64 plane by plane, into that
+buffer: the same values, without a float64 copy of the batch (eight times
+a ``uint8`` batch).
 
 References
 ----------
@@ -38,7 +39,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import ImageTransformer
-from .._batch import ImageBatch, _to_internal, as_batch, float_dtype, is_dask_array
+from .._batch import as_batch, float_dtype
 from .._config import optional_module
 from .._executor import chunk_scratch, run_ranges
 from .._validation import Constraints, Int, NJobs, Options, RealNumber, Rule, fail
@@ -125,31 +126,6 @@ LBP_CONSTRAINTS = Constraints(
 HISTOGRAM_CONSTRAINTS = LBP_CONSTRAINTS.but(
     method=Rule(_check_histogram_method), grid=Rule(check_grid),
     joint=_check_histogram_bins)
-
-
-def lbp_batch(images, *, image_shape=None, channel_axis=-1, caller=None,
-              lazy=False, check_finite=True):
-    """The batch contract for LBP, with integer images left unconverted.
-
-    Any input goes through :func:`~skimgproc._batch.as_batch`, but a NumPy
-    batch of integers or bools is checked on its first image only (layout,
-    dtype: all that the contract checks of integers) and kept as it is, in
-    the internal layout: the engine converts it to float64 plane by plane.
-    """
-    options = dict(image_shape=image_shape, channel_axis=channel_axis,
-                   caller=caller, lazy=lazy, check_finite=check_finite)
-    if (isinstance(images, ImageBatch) or is_dask_array(images)
-            or hasattr(images, "toarray") or hasattr(images, "tocsr")):
-        return as_batch(images, **options)
-    try:
-        array = np.asarray(images)
-    except ValueError:  # ragged: the contract says what is wrong
-        return as_batch(images, **options)
-    if array.dtype.kind not in "biu" or array.ndim < 2:
-        return as_batch(images, **options)
-    head = as_batch(array[:1], **options)
-    return replace(head, images=_to_internal(array, head.layout,
-                                             head.images.shape[1:]))
 
 
 @functools.cache
@@ -378,8 +354,8 @@ def local_binary_pattern(images, P=8, R=1.0, *, method="default", channel_axis=-
     >>> local_binary_pattern(images, 4, 1.0, method="uniform")[0, 1]
     array([4., 2., 1., 4.])
     """
-    batch = lbp_batch(images, image_shape=image_shape, channel_axis=channel_axis,
-                      caller="local_binary_pattern")
+    batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
+                     caller="local_binary_pattern", keep_integers=True)
     params = LBP_CONSTRAINTS.validate(
         dict(P=P, R=R, method=method, n_jobs=n_jobs), "local_binary_pattern", batch)
     dtype = float_dtype(batch.images.dtype, batch.name)
@@ -449,8 +425,8 @@ def lbp_histogram(images, P=8, R=1.0, *, method="uniform", grid=(1, 1),
     >>> lbp_histogram(images, 4, 1.0, grid=(1, 2)).sum(axis=1)
     array([2., 2.])
     """
-    batch = lbp_batch(images, image_shape=image_shape, channel_axis=channel_axis,
-                      caller="lbp_histogram")
+    batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
+                     caller="lbp_histogram", keep_integers=True)
     params = HISTOGRAM_CONSTRAINTS.validate(
         dict(P=P, R=R, method=method, grid=grid, n_jobs=n_jobs), "lbp_histogram",
         batch)
@@ -530,9 +506,10 @@ class LBPHistogram(ImageTransformer):
         self.n_jobs = n_jobs
 
     def _as_batch(self, X, check_finite=True):
-        return lbp_batch(X, image_shape=self.image_shape,
-                         channel_axis=self.channel_axis, caller=type(self).__name__,
-                         lazy=True, check_finite=check_finite)
+        # Integers are converted plane by plane by the engine.
+        return as_batch(X, image_shape=self.image_shape,
+                        channel_axis=self.channel_axis, caller=type(self).__name__,
+                        lazy=True, check_finite=check_finite, keep_integers=True)
 
     def _fit(self, X):
         batch, params = super()._fit(X)

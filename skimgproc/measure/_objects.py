@@ -19,7 +19,7 @@ from .._batch import as_batch
 from .._config import optional_module
 from .._mosaic import run_tiles
 from .._validation import Constraints, NJobs, Rule, fail
-from ..preprocessing import _gray
+from ..preprocessing import gray_images
 from ..thresholding import LearnedThresholdMixin
 from ._count import COUNT_CONSTRAINTS, objects_plan, with_holes_filled
 from ._label import label_tile
@@ -75,7 +75,7 @@ def gray_batch(batch):
     luma weights of :func:`skimgproc.rgb_to_gray`."""
     if not batch.has_channels:
         return batch
-    return replace(batch, images=_gray(batch), has_channels=False)
+    return replace(batch, images=gray_images(batch), has_channels=False)
 
 
 # -- statistics over the objects of each image -----------------------------------------
