@@ -30,6 +30,7 @@ the error and its message are this module's.
 import sys
 from dataclasses import dataclass
 from math import prod
+from numbers import Integral
 
 import numpy as np
 
@@ -224,6 +225,12 @@ def _as_real_array(X, name, keep_integers=False):
     if array.dtype == object:
         try:
             array = array.astype(np.float64)
+        except OverflowError as exc:  # a Python int beyond float64's range
+            raise ValueError(
+                f"{name} contains a number too large for float64 (beyond "
+                f"+-{np.finfo(np.float64).max:.4g}): {exc}; expected finite "
+                "numbers."
+            ) from exc
         except (TypeError, ValueError) as exc:
             raise NonNumericInputError(
                 f"{name} contains values that are not real numbers "
@@ -265,9 +272,12 @@ def _check_image_shape(image_shape, name="image_shape"):
     if image_shape is None:
         return None
     try:
-        shape = tuple(int(v) for v in image_shape)
-        ok = all(v == orig for v, orig in zip(shape, image_shape, strict=True))
-    except (TypeError, ValueError):
+        # Integers only: True and 20.0 compare equal to 1 and 20, but are
+        # not sizes.
+        ok = all(isinstance(v, Integral) and not isinstance(v, (bool, np.bool_))
+                 for v in image_shape)
+        shape = tuple(int(v) for v in image_shape) if ok else ()
+    except TypeError:
         ok = False
     if not ok or len(shape) not in (2, 3) or min(shape) < 1:
         raise ValueError(
@@ -382,6 +392,15 @@ def check_layout(shape, *, image_shape, channel_axis, allow_channels,
     """
     where = f" for {caller}" if caller else ""
     ndim = len(shape)
+    if image_shape is not None and ndim != 2:
+        # image_shape reads rows as flattened images; on images it would be
+        # silently ignored.
+        raise ValueError(
+            f"image_shape={image_shape} describes flattened images as rows, a "
+            f"2-D {name} of shape (n_samples, n_features), but {name} is a "
+            f"{ndim}-D array of shape {tuple(shape)}{where}; pass "
+            "image_shape=None for arrays of images."
+        )
     if ndim == 2 and image_shape is not None:
         n_features = prod(image_shape)
         if shape[1] != n_features:
@@ -454,9 +473,12 @@ def _to_internal(array, layout, image_shape):
 
 
 def _normalize_channel_axis(channel_axis):
-    if channel_axis in (-1, 3):
+    # An axis is an integer: True and 1.0 compare equal to 1, but are not.
+    is_int = (isinstance(channel_axis, Integral)
+              and not isinstance(channel_axis, (bool, np.bool_)))
+    if is_int and channel_axis in (-1, 3):
         return -1
-    if channel_axis in (1, -3):
+    if is_int and channel_axis in (1, -3):
         return 1
     raise ValueError(
         "The 'channel_axis' parameter must be -1 (channels last, "
