@@ -27,6 +27,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 import skimgproc
+from skimgproc._config import without
 
 try:
     import cv2
@@ -65,6 +66,9 @@ class Workload:
     reference: str = "textbook loop"  # the competitor whose output is the reference
     diff_label: str = "max abs diff"
     notes: list = field(default_factory=list)
+    #: ``work(X) -> (bytes, multiply-adds)`` the operation cannot do without
+    #: (the blur's, see benchmarks/bounds.py), for the machine's bounds.
+    work: Callable = None
 
 
 def n_cores():
@@ -128,8 +132,11 @@ def blur_workload(key, shape, sigma, seed=0):
 
         competitors += _opencv_strategies(one)
     title = (f"Gaussian blur, {' x '.join(f'{s:,}' for s in shape)}, sigma {sigma:g}")
+    from benchmarks.bounds import blur_work
+
     return Workload(key, title, "blur", "large" if n < 100 else "small", make,
-                    max_abs_diff, competitors)
+                    max_abs_diff, competitors,
+                    work=lambda X: blur_work(X, (sigma, sigma)))
 
 
 def _reference(func, X, *args, **kwargs):
@@ -617,8 +624,32 @@ def rof_default_workload(key, size=500):
     return workload
 
 
+def base_install(workload):
+    """``workload`` with a *skimgproc, base install* row where OpenCV is
+    installed: skimgproc's call with OpenCV hidden (numba's kernels alone,
+    what ``pip install skimgproc`` gives), beside the *skimgproc* row, which
+    uses OpenCV where skimgproc finds it faster."""
+    ours = next(c for c in workload.competitors if c.name == "skimgproc")
+    if cv2 is None:
+        ours.note = ", ".join(filter(None, [ours.note, "the base install"]))
+        return workload
+
+    def func(X):
+        with without("cv2"):
+            return ours.func(X)
+
+    at = workload.competitors.index(ours) + 1
+    workload.competitors.insert(at, Competitor(
+        "skimgproc, base install", func, note="numba, OpenCV hidden"))
+    return workload
+
+
 def all_workloads(quick=False):
     """The issue's workloads; ``quick`` shrinks the batches (same images)."""
+    return [base_install(w) for w in _workloads(quick)]
+
+
+def _workloads(quick):
     large, small = (4, 1_000) if quick else (16, 10_000)
     return [
         blur_workload("blur-large", (large, 512, 512), 5.0),

@@ -24,6 +24,7 @@ __all__ = [
     "get_config",
     "optional_module",
     "set_config",
+    "without",
 ]
 
 # Per thread, as scikit-learn's configuration is, so that threads using
@@ -131,6 +132,21 @@ def accelerated():
 _modules = {}
 
 
+@contextmanager
+def without(*names):
+    """Treat the optional modules ``names`` as not installed, in this thread
+    (the configuration is per thread): the tests and the benchmark run the
+    base install's paths (numba without OpenCV: ``without("cv2")``) where
+    more is installed. Private, as the switch a user needs is
+    ``config_context(accelerate=False)``."""
+    old = getattr(_local, "without", frozenset())
+    _local.without = old | frozenset(names)
+    try:
+        yield
+    finally:
+        _local.without = old
+
+
 def optional_module(name):
     """The optional module ``name``, or None when it cannot be imported or
     acceleration is switched off: the one loader of accelerators.
@@ -141,7 +157,7 @@ def optional_module(name):
     that fails to build (numba present but unusable) counts as missing: the
     reference path runs instead.
     """
-    if not accelerated():
+    if not accelerated() or name in getattr(_local, "without", ()):
         return None
     if name not in _modules:
         try:

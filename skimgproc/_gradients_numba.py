@@ -18,15 +18,16 @@ own input), which is why that one case is left to the other paths.
 
 import math
 
-import numba
 import numpy as np
+
+from ._compile import njit
 
 __all__ = ["atan2_f32", "pad_bits", "stencil_chunk", "stencil_flat"]
 
 # error_model="numpy": no ZeroDivisionError check on float division, which
 # would keep the loops from vectorising.
-_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-_inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+_jit = njit(nogil=True, error_model="numpy")
+_inline = njit(nogil=True, error_model="numpy", inline="always")
 
 #: Outputs of the kernels. ANGLE is computed in the kernel (float32 only);
 #: BOTH writes y and x (for the caller's ``np.arctan2``, or both asked for);

@@ -23,11 +23,12 @@ width)`` from :attr:`skimgproc._mosaic.MosaicLayout.geometry`.
 
 import numba
 
+from ._compile import njit
 from ._mosaic import mosaic_views
 
 __all__ = ["binarize", "rect", "window"]
 
-_jit = numba.njit(cache=True, nogil=True)
+_jit = njit(nogil=True)
 
 # The engine's description of the layout, compiled.
 _views = _jit(mosaic_views)

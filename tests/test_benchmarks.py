@@ -20,7 +20,7 @@ def results():
     probe = bench.parallelism
     bench.parallelism = lambda: 2.0  # the probe takes a while; not tested here
     tiny = [
-        wl.blur_workload("blur", (3, 24, 20), 1.5),
+        wl.base_install(wl.blur_workload("blur", (3, 24, 20), 1.5)),
         wl.blur_workload("blur-colour", (2, 24, 20, 3), 1.5),
         wl.sobel_workload("sobel", (3, 24, 20)),
         wl.count_workload("count", 12, small=True),
@@ -78,9 +78,11 @@ def test_tables_and_targets_print(results):
          "versions": {"numpy": np.__version__}},
         results, 1 << 21,
     )
-    assert "#### Targets of issue 6" in text
+    assert "#### Targets of issues 6 and 17" in text
     assert "Thread scaling, skimgproc alone" in text
     assert "OpenCV best (" in text
+    assert "| skimgproc, base install (numba, OpenCV hidden) |" in text
+    assert "skimgproc, base install: as fast as OpenCV's best" in text
     assert text.count("| skimgproc") >= len(results)
 
 

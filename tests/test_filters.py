@@ -2,20 +2,19 @@
 
 import numpy as np
 import pytest
+from conftest import PATHS, three_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import ndimage as ndi
 
-from skimgproc import GaussianBlur, config_context, gaussian_blur
+from skimgproc import GaussianBlur, gaussian_blur
 
 MODES = ["reflect", "constant", "nearest", "mirror", "wrap"]
 
 
-@pytest.fixture(params=[True, False], ids=["accelerated", "reference"])
-def accelerate(request):
-    with config_context(accelerate=request.param):
-        yield request.param
+# OpenCV runs here where installed: the base install's path too.
+accelerate = pytest.fixture(params=PATHS)(three_paths)
 
 
 def per_image_reference(X, sigma, **kwargs):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import PATHS, three_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import ndimage as ndi
@@ -10,17 +11,13 @@ from skimgproc import (
     GaussianGradient,
     PrewittGradient,
     SobelGradient,
-    config_context,
     gaussian_gradient,
     prewitt_gradient,
     sobel_gradient,
 )
 
-
-@pytest.fixture(params=[True, False], ids=["accelerated", "reference"])
-def accelerate(request):
-    with config_context(accelerate=request.param):
-        yield request.param
+# OpenCV runs here where installed: the base install's path too.
+accelerate = pytest.fixture(params=PATHS)(three_paths)
 
 
 def scipy_derivatives(image, kind, sigma=1.0, mode="reflect", cval=0.0):

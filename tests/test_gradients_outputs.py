@@ -10,6 +10,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from conftest import PATHS, three_paths
 from scipy import ndimage as ndi
 
 from skimgproc import (
@@ -32,10 +33,8 @@ TUPLES = [("magnitude", "angle"), ("angle", "magnitude"), ("x", "y"),
           ("x", "y", "magnitude", "angle"), ("magnitude", "y", "angle", "x")]
 
 
-@pytest.fixture(params=[True, False], ids=["accelerated", "reference"])
-def accelerate(request):
-    with config_context(accelerate=request.param):
-        yield request.param
+# OpenCV runs here where installed: the base install's path too.
+accelerate = pytest.fixture(params=PATHS)(three_paths)
 
 
 def per_image(X, kind, output, sigma=1.5, **kwargs):

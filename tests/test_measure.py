@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import PATHS, three_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import ndimage as ndi
@@ -34,6 +35,9 @@ from skimgproc import (
     count_objects,
     label,
 )
+
+# OpenCV runs here where installed: the base install's path too.
+accelerate = pytest.fixture(params=PATHS)(three_paths)
 
 ALL_FEATURES = ("n_objects", "mean_area", "max_area", "total_area")
 

@@ -10,6 +10,7 @@ fixture forces each counting engine).
 
 import numpy as np
 import pytest
+from conftest import PATHS, three_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import ndimage as ndi
@@ -26,6 +27,9 @@ from skimgproc import (
     object_features,
 )
 from skimgproc.measure import _properties, _properties_numba
+
+# OpenCV runs here where installed: the base install's path too.
+accelerate = pytest.fixture(params=PATHS)(three_paths)
 
 measure = pytest.importorskip("skimage.measure")
 

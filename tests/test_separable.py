@@ -63,13 +63,22 @@ def assert_angles_match(got, expected, magnitude):
     assert np.all(diff[clear] <= limit)
 
 
-@pytest.fixture(params=["matrix", "opencv"])
+FACTORIES = {"matrix": "_matrix_filter", "numba": "_numba_filter",
+             "opencv": "_cv2_filter"}
+
+
+@pytest.fixture(params=["matrix", "numba", "opencv"])
 def route(request, monkeypatch):
-    """The blur's two fast routes, whatever the image size; the test fails if
-    the route never ran (a silent fallback to scipy would test nothing)."""
+    """The blur's three fast routes, whatever the image size (OpenCV's with
+    the compiled kernel hidden); the test fails if the route never ran (a
+    silent fallback to scipy would test nothing)."""
     monkeypatch.setattr(_separable, "MATRIX_MAX",
                         10**9 if request.param == "matrix" else 0)
-    factory_name = "_matrix_filter" if request.param == "matrix" else "_cv2_filter"
+    if request.param == "opencv":
+        real = _separable.optional_module
+        monkeypatch.setattr(_separable, "optional_module", lambda name: (
+            None if name == "._separable_numba" else real(name)))
+    factory_name = FACTORIES[request.param]
     factory = getattr(_separable, factory_name)
     calls = []
 
@@ -189,13 +198,17 @@ def test_matrix_route_runs_blas_on_the_calling_thread():
     assert mine > 0.05 and others < 0.1 * mine
 
 
-def test_blur_large_images_take_opencv_and_match():
-    # 80 > MATRIX_MAX: OpenCV for reflect; wrap has no OpenCV equivalent and
-    # falls back to scipy.
+def test_blur_large_images_take_the_compiled_kernel_and_match(monkeypatch):
+    # 80 > MATRIX_MAX: the compiled kernel, for every mode (wrap too).
+    calls = []
+    factory = _separable._numba_filter
+    monkeypatch.setattr(_separable, "_numba_filter",
+                        lambda *a: calls.append(a) or factory(*a))
     X = images((2, 80, 90))
     for mode in ("reflect", "wrap", "constant"):
         assert_matches(gaussian_blur(X, 3.0, mode=mode, cval=0.5),
                        reference(gaussian_blur, X, 3.0, mode=mode, cval=0.5))
+    assert len(calls) == 3
 
 
 def test_gaussian_weights_are_scipys():
@@ -384,6 +397,7 @@ def test_accelerate_false_takes_no_fast_path(monkeypatch):
 
     monkeypatch.setattr(_separable, "_matrix_filter", fail)
     monkeypatch.setattr(_separable, "_cv2_filter", fail)
+    monkeypatch.setattr(_separable, "_numba_filter", fail)
     X = images((2, 10, 12))
     with skimgproc.config_context(accelerate=False):
         gaussian_blur(X, 1.0)

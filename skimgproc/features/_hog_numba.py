@@ -18,13 +18,14 @@ orientation computed as scikit-image computes it. The numpy reference path in
 
 import math
 
-import numba
 import numpy as np
+
+from .._compile import njit
 
 __all__ = ["hog_features"]
 
-_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-_inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+_jit = njit(nogil=True, error_model="numpy")
+_inline = njit(nogil=True, error_model="numpy", inline="always")
 
 #: The block norms, in the order of :data:`skimgproc.features._hog.BLOCK_NORMS`.
 L1, L1_SQRT, L2, L2_HYS = 0, 1, 2, 3

@@ -13,12 +13,13 @@ contract without ``fastmath``), compared with the centre as
 :func:`count_cells` counts each grid cell's codes through a lookup table.
 """
 
-import numba
 import numpy as np
+
+from .._compile import njit
 
 __all__ = ["count_cells", "default_codes"]
 
-_jit = numba.njit(cache=True, nogil=True)
+_jit = njit(nogil=True)
 
 
 @_jit

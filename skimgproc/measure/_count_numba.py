@@ -18,11 +18,11 @@ References
    labeling algorithms", Pattern Analysis and Applications 12(2), 2009.
 """
 
-import numba
+from .._compile import njit
 
 __all__ = ["run_stats"]
 
-_jit = numba.njit(cache=True, nogil=True)
+_jit = njit(nogil=True)
 
 
 @_jit

@@ -6,11 +6,11 @@ the arrays that :func:`._properties.accumulate_numpy` fills with a dozen
 whole-array NumPy passes.
 """
 
-import numba
+from .._compile import njit
 
 __all__ = ["accumulate"]
 
-_jit = numba.njit(cache=True, nogil=True)
+_jit = njit(nogil=True)
 
 # The columns of ._properties (kept equal by tests/test_measure_objects.py).
 AREA, ROW0, COL0, SR, SC, SRR, SCC, SRC, MAXR, MINC, MAXC = range(11)
