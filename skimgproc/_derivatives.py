@@ -16,7 +16,7 @@ from scipy import ndimage as ndi
 from ._batch import all_finite
 from ._executor import chunk_scratch, run_ranges
 from ._gradients_stencil import plan_magnitude, plan_stencil
-from ._separable import gaussian_weights, plan_correlate
+from ._separable import correlate_steps, gaussian_weights, plan_correlate
 
 __all__ = ["FiniteDifference", "GaussianDerivative", "gradient"]
 
@@ -42,9 +42,9 @@ class FiniteDifference:
     def factor(self):
         return 1.0 / self.scale if self.normalize else 1.0
 
-    def steps(self, axis, spatial_axes):
+    def steps(self, axis, spatial_axes, shape=None):
         """The 1-D passes along ``axis`` of the images, as (spatial index,
-        weights), for the fast paths."""
+        weights), for the fast paths (``shape``: the kernels are short)."""
         # The normalisation is folded into the last pass's weights, so that
         # no unnormalised value (8x larger) is ever stored in float32.
         passes = [(axis, CENTRAL_DIFFERENCE)]
@@ -73,20 +73,19 @@ class GaussianDerivative:
     mode: str
     cval: float
 
-    def steps(self, axis, spatial_axes):
-        # gaussian_filter's passes, axis by axis in order, for the fast paths.
+    def steps(self, axis, spatial_axes, shape):
+        # gaussian_filter's passes, axis by axis in order; a kernel longer
+        # than its axis folded to that length (the same filter).
         return [
-            (ax - 1, gaussian_weights(s, int(ax == axis), self.truncate))
+            (ax - 1, gaussian_weights(s, int(ax == axis), self.truncate,
+                                      shape[ax], self.mode))
             for ax, s in zip(spatial_axes, self.sigma, strict=True)
         ]
 
     def apply(self, src, axis, spatial_axes, dst):
-        sigmas, orders = [0.0] * src.ndim, [0] * src.ndim
-        for ax, s in zip(spatial_axes, self.sigma, strict=True):
-            sigmas[ax] = s
-        orders[axis] = 1
-        ndi.gaussian_filter(src, sigmas, orders, dst, self.mode, self.cval,
-                            self.truncate)
+        steps = self.steps(axis, spatial_axes, src.shape)
+        correlate_steps(src, [(ax + 1, w) for ax, w in steps], self.mode,
+                        self.cval, dst)
 
     def plan_stencil(self, batch, outputs, fallback):
         return None  # no compiled stencil: the separable paths
@@ -150,7 +149,8 @@ def gradient(batch, derivative, outputs, n_jobs):
         # applies, scipy runs. Neither checks that values are finite.
         batch.check_finite()
         fast = {
-            axis: plan_correlate(batch, derivative.steps(axis, spatial),
+            axis: plan_correlate(batch, derivative.steps(axis, spatial,
+                                                         batch.images.shape),
                                  derivative.mode, derivative.cval)
             for axis in (x_axis, y_axis)
             if axis is not None

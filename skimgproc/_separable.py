@@ -33,7 +33,8 @@ from ._batch import all_finite
 from ._config import accelerated, optional_module
 from ._executor import chunk_scratch
 
-__all__ = ["gaussian_weights", "guard_overflow", "plan_correlate"]
+__all__ = ["correlate_steps", "fold_weights", "gaussian_weights", "guard_overflow",
+           "plan_correlate"]
 
 #: An axis up to this long is filtered as a matrix product: BLAS does the
 #: ``m`` multiply-adds per pixel faster than OpenCV does a kernel's taps plus
@@ -58,20 +59,95 @@ CV_BORDERS = {
 }
 
 
-def gaussian_weights(sigma, order, truncate):
+def gaussian_weights(sigma, order, truncate, size=None, mode=None):
     """scipy's correlation weights of ``gaussian_filter1d``, or None for
     ``sigma`` 0 (scipy skips such an axis).
 
-    Taken from scipy's public function, as its response to a unit impulse,
-    so that they are scipy's weights to the last bit.
+    Taken from scipy's own kernel, so that they are scipy's weights to the
+    last bit. With the ``size`` of the axis and the border ``mode``, a
+    kernel longer than ``2 * size + 1`` taps is folded to that length
+    (:func:`fold_weights`): the same filter, at a cost that no longer grows
+    with ``sigma``.
     """
     if sigma <= 1e-15:
         return None
+    if size is not None and 2 * int(truncate * sigma + 0.5) + 1 > 2 * size + 1:
+        return np.array(_folded_weights(float(sigma), int(order), float(truncate),
+                                        int(size), mode))
     return np.array(_gaussian_weights(float(sigma), int(order), float(truncate)))
 
 
 @lru_cache(maxsize=64)
+def _folded_weights(sigma, order, truncate, size, mode):
+    # The full kernel (up to 2 * 10**6 + 1 taps) is not kept: only its fold.
+    return tuple(fold_weights(_scipy_kernel(sigma, order, truncate), size,
+                              mode).tolist())
+
+
+#: Border modes whose extension of a line of ``n`` pixels is periodic, and
+#: their period (``n == 1``: every mode but constant repeats the pixel).
+PERIODS = {"reflect": lambda n: 2 * n, "grid-mirror": lambda n: 2 * n,
+           "mirror": lambda n: 2 * n - 2, "wrap": lambda n: n,
+           "grid-wrap": lambda n: n}
+
+
+def fold_weights(weights, size, mode):
+    """Weights of at most ``2 * size + 1`` taps that correlate a line of
+    ``size`` pixels exactly as ``weights`` do (within rounding) in ``mode``.
+
+    A kernel longer than the image reads the image's extension only: taps
+    whose offsets differ by the period of a periodic extension (reflect,
+    mirror, wrap) read the same pixel, so their weights are summed into one
+    period; beyond ``size`` pixels every tap of "nearest" reads the border
+    pixel and every tap of "constant" reads ``cval``, so the outer taps are
+    summed into the outermost one. Symmetric and antisymmetric kernels stay
+    so exactly, as scipy's sums exploit.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    r = len(w) // 2
+    if len(w) <= 2 * size + 1:
+        return w
+    symmetry = (1 if np.array_equal(w, w[::-1])
+                else -1 if np.array_equal(w, -w[::-1]) else 0)
+    if mode in PERIODS and size > 1:
+        period = PERIODS[mode](size)
+        # Tap k has offset k - r; pad so that row j, column p holds offset
+        # j * period + p - (r // period + 1) * period, then sum the rows.
+        lead = (-r) % period
+        padded = np.concatenate([np.zeros(lead), w,
+                                 np.zeros(-(lead + len(w)) % period)])
+        folded = padded.reshape(-1, period).sum(axis=0)  # by offset mod period
+        if symmetry:
+            folded = (folded + symmetry * np.roll(folded[::-1], 1)) / 2
+        half = period // 2
+        out = folded[np.arange(-half, half + 1) % period]
+        if period % 2 == 0:  # offsets -half and half read the same pixel
+            out[0] /= 2
+            out[-1] /= 2
+        return out
+    out = w[r - size : r + size + 1].copy()
+    out[0] = np.sum(w[: r - size + 1])
+    out[-1] = symmetry * out[0] if symmetry else np.sum(w[r + size :][::-1])
+    return out
+
+
+def correlate_steps(src, steps, mode, cval, dst):
+    """The scipy reference of a separable filter: ``correlate1d`` along each
+    array axis of ``steps`` ((axis, weights or None)) in turn, into ``dst``."""
+    steps = [(axis, w) for axis, w in steps if w is not None]
+    if not steps:
+        dst[...] = src
+    for k, (axis, w) in enumerate(steps):
+        ndi.correlate1d(src if k == 0 else dst, w, axis, dst, mode, cval)
+
+
+@lru_cache(maxsize=64)
 def _gaussian_weights(sigma, order, truncate):
+    return tuple(_scipy_kernel(sigma, order, truncate).tolist())
+
+
+def _scipy_kernel(sigma, order, truncate):
+    """The correlation weights of scipy's ``gaussian_filter1d``."""
     radius = int(truncate * sigma + 0.5)
     try:
         # scipy's own kernel, built in time linear in its length.
@@ -84,9 +160,9 @@ def _gaussian_weights(sigma, order, truncate):
         )
         # correlate1d(x, w)[i] = sum_k w[k] x[i + k - r]: an impulse gives w
         # reversed.
-        return tuple(response[::-1].tolist())
+        return response[::-1]
     # gaussian_filter1d correlates with the kernel reversed.
-    return tuple(_gaussian_kernel1d(sigma, order, radius)[::-1].tolist())
+    return _gaussian_kernel1d(sigma, order, radius)[::-1]
 
 
 @lru_cache(maxsize=64)

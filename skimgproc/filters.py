@@ -1,13 +1,17 @@
 """Gaussian smoothing of image batches."""
 
 import numpy as np
-from scipy import ndimage as ndi
 
 from ._base import ImageTransformer
 from ._batch import as_batch
 from ._executor import run_chunked
 from ._progress import VERBOSE, progress
-from ._separable import gaussian_weights, guard_overflow, plan_correlate
+from ._separable import (
+    correlate_steps,
+    gaussian_weights,
+    guard_overflow,
+    plan_correlate,
+)
 from ._validation import Constraints, NJobs, Options, PerAxis, RealNumber
 
 __all__ = ["GaussianBlur", "gaussian_blur"]
@@ -19,15 +23,25 @@ MODES = frozenset(
 )
 
 #: Largest Gaussian kernel radius accepted: 2 * 10**6 + 1 taps. Far beyond
-#: it the kernel alone would take gigabytes (and the result is the image's
-#: mean long before).
+#: it the kernel alone would take gigabytes (and the result has converged
+#: long before: kernels longer than the image are folded to its length).
 MAX_KERNEL_RADIUS = 10**6
 
 
-def check_kernel_size(params, owner):
+def check_kernel_size(params, owner, *, derivative=False):
     """Refuse ``sigma`` and ``truncate`` whose kernel could not be built
-    (scipy's kernel radius is ``int(truncate * sigma + 0.5)``)."""
+    (scipy's kernel radius is ``int(truncate * sigma + 0.5)``), and for a
+    ``derivative`` a kernel of one tap: scipy's is then 0, and its filter
+    skips an axis of ``sigma <= 1e-15``, returning the image itself."""
     sigma, truncate = params["sigma"], params["truncate"]
+    if derivative and int(truncate * min(sigma) + 0.5) < 1:
+        raise ValueError(
+            f"The 'sigma' parameter of {owner} must be at least 0.5 / truncate "
+            f"= {0.5 / truncate:g} (truncate={truncate:g}) along every axis. Got "
+            f"sigma={min(sigma):g}, whose derivative kernel int(truncate * sigma "
+            "+ 0.5) = 0 pixels wide is no derivative (all zeros). For "
+            "derivatives at the scale of one pixel use sobel_gradient."
+        )
     radius = int(truncate * max(sigma) + 0.5)
     if radius > MAX_KERNEL_RADIUS:
         raise ValueError(
@@ -135,20 +149,18 @@ def gaussian_blur(
 
 
 def _blur(batch, sigma, mode, cval, truncate, n_jobs):
-    sigmas = batch.per_axis(sigma)
+    # scipy's 1-D passes (gaussian_filter's), a kernel longer than its axis
+    # folded to the same filter on that axis's length: huge sigmas cost no
+    # more than sigma = the image's size.
+    steps = [(k, gaussian_weights(s, 0, truncate, size, mode))
+             for k, (s, size) in enumerate(zip(sigma, batch.spatial_shape,
+                                               strict=True))]
 
     def blur(src, dst):
-        ndi.gaussian_filter(
-            src, sigmas, mode=mode, cval=cval, truncate=truncate, output=dst
-        )
+        correlate_steps(src, [(k + 1, w) for k, w in steps], mode, cval, dst)
 
-    # The same 1-D passes as scipy's, run by BLAS or OpenCV when installed.
-    fast = plan_correlate(
-        batch,
-        [(k, gaussian_weights(s, 0, truncate)) for k, s in enumerate(sigma)],
-        mode,
-        cval,
-    )
+    # The same 1-D passes, run by BLAS or OpenCV when installed.
+    fast = plan_correlate(batch, steps, mode, cval)
     func = guard_overflow(fast, blur) or blur
     return run_chunked(func, batch.images, np.empty_like(batch.images), n_jobs)
 

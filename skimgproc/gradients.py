@@ -10,6 +10,8 @@ every kind has the separable fast paths (:mod:`._separable`) and the scipy
 reference.
 """
 
+from functools import partial
+
 import numpy as np
 
 from ._base import ImageTransformer
@@ -95,7 +97,7 @@ GAUSSIAN_GRADIENT_CONSTRAINTS = FINITE_DIFFERENCE_CONSTRAINTS.but(
     normalize=None,
     sigma=PerAxis(0.0, closed="neither"),
     truncate=RealNumber(0, None, closed="neither"),
-    joint=check_kernel_size,
+    joint=partial(check_kernel_size, derivative=True),
 )
 
 
@@ -330,8 +332,9 @@ def gaussian_gradient(
     images : array-like
         Batch of images (see :func:`skimgproc.gaussian_blur` for layouts).
     sigma : float or sequence of float, default=1.0
-        Scale of the Gaussian in pixels, > 0, for every spatial axis or one
-        per spatial axis.
+        Scale of the Gaussian in pixels, for every spatial axis or one per
+        spatial axis: at least ``0.5 / truncate``, so that the kernel has
+        more than one tap (the derivative of one tap is 0).
     output : {"magnitude", "angle", "x", "y"} or tuple of them, \
 default="magnitude"
         ``"x"``: derivative along the columns (the last spatial axis);
@@ -542,7 +545,7 @@ class GaussianGradient(_Gradient):
     Parameters
     ----------
     sigma : float or tuple of float, default=1.0
-        Scale of the Gaussian in pixels, > 0.
+        Scale of the Gaussian in pixels, at least ``0.5 / truncate``.
     output : {"magnitude", "angle", "x", "y"}, default="magnitude"
         ``"x"``: derivative along the columns (the last spatial axis);
         ``"y"``: along the rows; ``"magnitude"``: ``sqrt(x**2 + y**2)``;

@@ -383,3 +383,14 @@ def test_demo_refuses_a_file_as_outdir(tmp_path, capsys):
     target.write_bytes(b"x")
     status, _, err = run(["demo", str(target)], capsys)
     assert_one_line_error(status, err, "is a file")
+
+
+def test_blur_with_a_huge_sigma_gives_the_images_mean(tmp_path, capsys):
+    # sigma 240,000 had not finished after 45 s: the kernel is folded to the
+    # image's length, and under reflect the blur converges to the mean.
+    src = save(tmp_path / "in.png", GRAY)
+    out = tmp_path / "out.png"
+    status, stdout, _ = run(["blur", src, "-o", str(out), "--sigma", "240000",
+                             "--rescale", "clip"], capsys)
+    assert status == 0 and "wrote 1 image" in stdout
+    np.testing.assert_array_equal(read_image(out), np.rint(GRAY.mean()))

@@ -183,3 +183,46 @@ def test_float32_values_near_the_limit_do_not_overflow(accelerate, shape):
 def test_range_in_messages_never_includes_infinity():
     with pytest.raises(ValueError, match=r"range \[0, inf\)"):
         gaussian_blur(np.zeros((1, 4, 4)), sigma=-1.0)
+
+
+@pytest.mark.parametrize("mode", MODES + ["grid-wrap", "grid-mirror", "grid-constant"])
+@pytest.mark.parametrize("sigma", [20.0, (3.0, 40.0), (40.0, 0.0)])
+def test_kernel_longer_than_the_image_matches_scipy(accelerate, sigma, mode):
+    # Folded to the image's length (issue 16): still scipy's filter.
+    X = np.random.default_rng(10).random((3, 9, 13)) * 255
+    got = gaussian_blur(X, sigma, mode=mode, cval=7.0)
+    expected = per_image_reference(X, sigma, mode=mode, cval=7.0)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10 * 255)
+
+
+def _limit(image, mode, cval):
+    """What the blur converges to as sigma grows without bound, per axis:
+    the mean over one period of the extension (reflect, wrap: the mean;
+    mirror: the two border pixels count half), the mean of the two border
+    pixels (nearest), cval (constant)."""
+    for axis in (0, 1):
+        line = np.moveaxis(image, axis, 0)
+        if mode == "mirror":
+            weights = np.ones(len(line))
+            weights[[0, -1]] = 0.5
+            value = np.tensordot(weights, line, axes=1) / weights.sum()
+        elif mode == "nearest":
+            value = (line[0] + line[-1]) / 2
+        elif mode == "constant":
+            value = np.full(line.shape[1:], cval)
+        else:
+            value = line.mean(axis=0)
+        image = np.moveaxis(np.broadcast_to(value, line.shape), 0, axis)
+    return image
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_huge_sigma_gives_the_limit_of_its_border_mode(accelerate, mode):
+    # sigma = 240,000 took 27 s on one 128 x 128 image: the cost no longer
+    # grows with the kernel's length once it is longer than the image.
+    X = np.random.default_rng(11).random((2, 8, 12))
+    got = gaussian_blur(X, 2.4e5, mode=mode, cval=0.25)
+    # nearest and constant converge as (size / sigma): 1e-4 here.
+    atol = 1e-4 if mode in ("nearest", "constant") else 1e-9
+    for image, blurred in zip(X, got, strict=True):
+        np.testing.assert_allclose(blurred, _limit(image, mode, 0.25), atol=atol)

@@ -258,3 +258,48 @@ def test_gaussian_gradient_float32_near_the_limit(accelerate):
 def test_huge_gaussian_gradient_kernel_is_refused():
     with pytest.raises(ValueError, match="'sigma' and 'truncate' parameters of Gauss"):
         GaussianGradient(sigma=1e8).fit_transform(np.zeros((1, 8, 8)))
+
+
+@pytest.mark.parametrize("mode", ["reflect", "constant", "nearest", "mirror", "wrap"])
+@pytest.mark.parametrize("output", ["x", "y"])
+def test_kernel_longer_than_the_image_matches_scipy(accelerate, output, mode):
+    # Kernels longer than the image are folded to its length (issue 16).
+    X = np.random.default_rng(12).random((2, 9, 13)) * 255
+    for sigma in (20.0, (3.0, 40.0)):
+        got = gaussian_gradient(X, sigma, output=output, mode=mode, cval=7.0)
+        expected = reference(X, "gaussian", output, sigma=sigma, mode=mode,
+                             cval=7.0)
+        np.testing.assert_allclose(got, expected, rtol=0,
+                                   atol=1e-12 * np.abs(expected).max() + 1e-14)
+
+
+def test_huge_sigma_gradient_of_a_periodic_extension_is_zero(accelerate):
+    # The blur converges to the image's mean: its derivatives to 0, at the
+    # cost of a kernel as long as the image (240,000 was 27 s a blur).
+    X = np.random.default_rng(13).random((2, 16, 16))
+    np.testing.assert_allclose(gaussian_gradient(X, 2.4e5, mode="wrap"), 0,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("sigma", [1e-16, 1e-3, 0.12, (1.0, 1e-16), (1e-16, 1.0)])
+def test_sigma_below_a_derivative_kernel_is_refused(sigma):
+    # scipy gives the image itself at sigma <= 1e-15 (it skips the axis) and
+    # 0 up to 0.5 / truncate (a kernel of one tap): neither is a derivative.
+    X = np.random.default_rng(14).random((1, 8, 8))
+    with pytest.raises(ValueError, match=r"'sigma' parameter of gaussian_gradient "
+                                         r"must be at least 0.5 / truncate = 0.125"):
+        gaussian_gradient(X, sigma)
+    with pytest.raises(ValueError, match=r"'sigma' parameter of GaussianGradient "
+                                         r".*no derivative.*sobel_gradient"):
+        GaussianGradient(sigma=sigma, output="x").fit_transform(X)
+
+
+def test_smallest_sigma_depends_on_truncate_and_matches_scipy(accelerate):
+    X = np.random.default_rng(15).random((2, 8, 8))
+    with pytest.raises(ValueError, match=r"at least 0.5 / truncate = 0.25 "
+                                         r"\(truncate=2\)"):
+        gaussian_gradient(X, 0.2, truncate=2.0)
+    got = gaussian_gradient(X, 0.25, truncate=2.0, output="x")
+    expected = reference(X, "gaussian", "x", sigma=0.25)  # the same 3 taps
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-15)
+    assert np.abs(expected).max() > 0

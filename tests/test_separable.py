@@ -407,3 +407,24 @@ def test_accelerate_false_takes_no_fast_path(monkeypatch):
                                                0.0, fallback=None) is None
 
 
+
+
+@pytest.mark.parametrize("mode", ["reflect", "grid-mirror", "mirror", "wrap",
+                                  "grid-wrap", "nearest", "constant",
+                                  "grid-constant"])
+@pytest.mark.parametrize("size", [1, 2, 3, 8])
+def test_folded_kernel_is_the_long_kernels_filter(mode, size):
+    from scipy.ndimage._filters import _gaussian_kernel1d
+
+    from skimgproc._separable import fold_weights
+
+    lines = np.random.default_rng(16).standard_normal((4, size))
+    for sigma, order in [(3.0, 0), (30.0, 1), (30.0, 2)]:
+        weights = _gaussian_kernel1d(sigma, order, int(4 * sigma + 0.5))[::-1]
+        folded = fold_weights(weights, size, mode)
+        assert len(folded) <= 2 * size + 1
+        expected = ndi.correlate1d(lines, weights, axis=1, mode=mode, cval=0.7)
+        got = ndi.correlate1d(lines, folded, axis=1, mode=mode, cval=0.7)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-14)
+        # Symmetric kernels stay symmetric, antisymmetric ones antisymmetric.
+        np.testing.assert_array_equal(folded, (-1) ** order * folded[::-1])
