@@ -627,7 +627,7 @@ def rof_default_workload(key, size=500):
 def base_install(workload):
     """``workload`` with a *skimgproc, base install* row where OpenCV is
     installed: skimgproc's call with OpenCV hidden (numba's kernels alone,
-    what ``pip install skimgproc`` gives), beside the *skimgproc* row, which
+    what the plain install gives), beside the *skimgproc* row, which
     uses OpenCV where skimgproc finds it faster."""
     ours = next(c for c in workload.competitors if c.name == "skimgproc")
     if cv2 is None:

@@ -1,11 +1,12 @@
 """Package configuration: whether optional accelerators may be used, and
 the size of the transform cache.
 
-The numpy/scipy code is complete and is the reference. Where an optional
-package is installed (OpenCV, numba: ``pip install skimgproc[fast]``), some
-operations run faster through it, with results equal within float32
-rounding. ``config_context(accelerate=False)`` forces the reference path,
-which the test suite uses to check both.
+The numpy/scipy code is complete and is the reference. The compiled numba
+kernels (numba is a dependency) and, where installed, OpenCV (``pip install
+".[opencv]"``, used only where it is faster) run the operations
+faster, with results equal within float32 rounding.
+``config_context(accelerate=False)`` forces the reference path, which the
+test suite uses to check every path.
 
 ``cache_size`` bounds the transform cache (:mod:`._cache`), off by default.
 It is one setting of the process, not of a thread, so that the worker

@@ -15,8 +15,12 @@ apply.
   most 64 x 64 x 64, which BLAS runs on the thread that calls it, so that
   the executor's threads never stack BLAS's own threads on theirs (and no
   BLAS limit, which is process-wide, is ever changed).
-* **opencv**: for larger images, ``cv2.sepFilter2D`` with scipy's 1-D
-  weights and the matching border (OpenCV correlates, as scipy does).
+* **numba**: for larger images, the compiled kernel of
+  :mod:`._separable_numba` with scipy's 1-D weights and scipy's own border
+  extension (every mode, ``wrap`` included), faster than OpenCV.
+* **opencv**: ``cv2.sepFilter2D`` with scipy's weights and the matching
+  border (OpenCV correlates, as scipy does), where the compiled kernel is
+  missing (numba unusable on the platform) and OpenCV installed.
 
 :func:`plan_correlate` is called in the caller's thread (it reads the
 configuration) and returns ``func(src, dst)`` for
@@ -262,7 +266,7 @@ def plan_correlate(batch, steps, mode, cval):
         matrices = [_matrix(size, w, mode, dtype) for size, w in axes]
         return _matrix_filter(matrices, channels, offset)
     kernels = optional_module("._separable_numba")
-    if kernels is not None and not _opencv_faster(weights, channels):
+    if kernels is not None:  # faster than OpenCV's sepFilter2D (benchmarks/)
         return _numba_filter(kernels, weights, spatial, mode, channels, dtype, offset)
     cv2 = optional_module("cv2")
     if cv2 is None or mode not in CV_BORDERS:
@@ -351,13 +355,6 @@ def _vertical(matrix, planes, channels, out):
         return a.reshape(n, h, channels, length // channels).transpose(0, 2, 1, 3)
 
     np.matmul(matrix, blocks(planes), out=blocks(out))
-
-
-def _opencv_faster(weights, channels):
-    """Whether OpenCV, when installed, is the faster route (measured in
-    benchmarks/: the compiled kernel is faster for every kernel length and
-    channel count tried)."""
-    return False
 
 
 @lru_cache(maxsize=64)
