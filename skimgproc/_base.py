@@ -9,6 +9,7 @@ outputs that are 2-D tables (image-shaped outputs stay arrays).
 
 import copy
 import functools
+from dataclasses import replace
 from math import prod
 
 import numpy as np
@@ -21,7 +22,7 @@ from ._batch import as_batch, is_dask_array, pixel_feature_names
 from ._config import accelerated
 from ._progress import progress
 
-__all__ = ["ImageTransformer"]
+__all__ = ["FeatureTableMixin", "ImageTransformer"]
 
 
 # scikit-learn inspects the constructor's signature on every get_params (27
@@ -192,16 +193,21 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
 
     def _transform_batch(self, batch, X):
         if is_dask_array(batch.images):
-            from ._dask import map_batch
-
-            # A copy, so that a later set_params leaves this result alone.
-            return map_batch(copy.deepcopy(self)._transform, batch,
-                             caller=type(self).__name__)
+            return self._map_lazy("_transform", batch)
         if not self._cacheable:
             return self._wrap_output(self._reported_transform(batch), X)
         result = _cache.cached(lambda: self._cache_key(batch),
                                lambda: self._reported_transform(batch))
         return self._wrap_output(result, X)
+
+    def _map_lazy(self, method, batch):
+        """The NumPy path ``method`` (a name) over the chunks of a dask
+        batch, lazily; bound to a copy of the estimator, so that a later
+        ``set_params`` leaves this result alone."""
+        from ._dask import map_batch
+
+        return map_batch(getattr(copy.deepcopy(self), method), batch,
+                         caller=type(self).__name__)
 
     def _reported_transform(self, batch):
         # A result from the cache is not reported: no work was done.
@@ -312,3 +318,41 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
             f"Unknown transform output {config!r}; expected 'default', 'pandas' "
             "or 'polars'."
         )
+
+
+class FeatureTableMixin:
+    """For estimators that turn each image into one row of named features.
+
+    Put before :class:`ImageTransformer` in the bases. ``fit`` records the
+    form of the images without their values (``_fitted_form``, an
+    :class:`~skimgproc._batch.ImageBatch` of no images, NumPy's or dask's
+    alike), and :meth:`get_feature_names_out` gives the subclass's
+    ``_feature_names()``, which names the columns from that form and the
+    current parameters, as ``transform`` would compute them.
+    """
+
+    def _fit(self, X):
+        batch, params = super()._fit(X)
+        self._fitted_form = replace(
+            batch, images=np.empty((0,) + tuple(batch.images.shape[1:]),
+                                   batch.images.dtype))
+        return batch, params
+
+    def _feature_names(self):
+        raise NotImplementedError  # pragma: no cover - each subclass names
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns, one per feature (the estimator's
+        description says how they read).
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Ignored (the features do not depend on the input columns).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self, "n_features_in_")
+        return np.asarray(self._feature_names(), dtype=object)

@@ -26,9 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.utils.validation import check_is_fitted
 
-from .._base import ImageTransformer
+from .._base import FeatureTableMixin, ImageTransformer
 from .._batch import as_batch
 from .._config import optional_module
 from .._executor import chunk_scratch, run_ranges
@@ -362,12 +361,15 @@ def hog(images, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3
     return _hog(batch, plan, params["n_jobs"])
 
 
-class HOGDescriptor(ImageTransformer):
+class HOGDescriptor(FeatureTableMixin, ImageTransformer):
     """Histograms of oriented gradients of every image: a row of features each.
 
     A thin estimator over :func:`hog` (scikit-image's ``hog`` per image,
     after Dalal and Triggs), for a classifier's pipeline and parameter
-    searches; ``transform`` gives a ``(n_images, n_features)`` table.
+    searches; ``transform`` gives a ``(n_images, n_features)`` table. The
+    columns are named ``block_<r>_<c>_cell_<i>_<j>_bin_<o>``: block ``(r,
+    c)`` of the image, cell ``(i, j)`` of the block, orientation bin ``o``
+    (``block_<c>_cell_<j>_bin_<o>`` for 1-D signals).
 
     Parameters
     ----------
@@ -436,28 +438,7 @@ class HOGDescriptor(ImageTransformer):
         plan_hog(batch, params, type(self).__name__)
         return params
 
-    def _fit(self, X):
-        batch, params = super()._fit(X)
-        self._plan = plan_hog(batch, params, type(self).__name__)
-        return batch, params
-
-    def _output_sample_shape(self):
-        return (self._plan.n_features,)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: ``block_<r>_<c>_cell_<i>_<j>_bin_<o>``.
-
-        Block ``(r, c)`` of the image, cell ``(i, j)`` of the block,
-        orientation bin ``o`` (for 1-D signals ``block_<c>_cell_<j>_bin_<o>``).
-
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Ignored (the features do not depend on the input columns).
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self, "n_features_in_")
-        return self._plan.feature_names()
+    def _feature_names(self):
+        form = self._fitted_form
+        return plan_hog(form, self._check_params(form), type(self).__name__
+                        ).feature_names()

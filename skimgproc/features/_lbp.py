@@ -33,12 +33,10 @@ References
 """
 
 import functools
-from dataclasses import replace
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
-from .._base import ImageTransformer
+from .._base import FeatureTableMixin, ImageTransformer
 from .._batch import as_batch, float_dtype
 from .._config import optional_module
 from .._executor import chunk_scratch, run_ranges
@@ -437,14 +435,18 @@ def lbp_histogram(images, P=8, R=1.0, *, method="uniform", grid=(1, 1),
 # -- estimator -------------------------------------------------------------------------
 
 
-class LBPHistogram(ImageTransformer):
+class LBPHistogram(FeatureTableMixin, ImageTransformer):
     """Histograms of local binary patterns, per image and grid cell, as features.
 
     A thin estimator over :func:`lbp_histogram`: each image (each channel of
     a colour image, each cell of ``grid``) gives the fraction of its pixels
     with each possible code of ``method``, so that each histogram sums to
     1. A texture descriptor for a classifier, tunable with
-    :class:`~sklearn.model_selection.GridSearchCV`.
+    :class:`~sklearn.model_selection.GridSearchCV`. The columns are named by
+    cell, channel and code: ``lbp_3`` for one cell of gray images,
+    ``cell_0_1_lbp_3`` for the first row's second cell, ``channel_2_lbp_3``
+    or ``cell_0_1_channel_2_lbp_3`` with channels (see
+    :func:`lbp_feature_names`).
 
     Parameters
     ----------
@@ -511,41 +513,9 @@ class LBPHistogram(ImageTransformer):
                         channel_axis=self.channel_axis, caller=type(self).__name__,
                         lazy=True, check_finite=check_finite, keep_integers=True)
 
-    def _fit(self, X):
-        batch, params = super()._fit(X)
-        # The form of the images without their values (dask's or NumPy's),
-        # for the columns' names.
-        self._fitted_form = replace(
-            batch, images=np.empty((0,) + tuple(batch.images.shape[1:]),
-                                   batch.images.dtype))
-        return batch, params
-
     def _feature_names(self):
         form = self._fitted_form
         params = self._check_params(form)
         return lbp_feature_names(
             params["P"], params["method"], params["grid"],
             n_channels=form.n_channels if form.has_channels else None)
-
-    def _output_sample_shape(self):
-        return (len(self._feature_names()),)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: cell, channel and code.
-
-        ``lbp_3`` for one cell of gray images, ``cell_0_1_lbp_3`` for the
-        first row's second cell, ``channel_2_lbp_3`` or
-        ``cell_0_1_channel_2_lbp_3`` with channels (see
-        :func:`lbp_feature_names`).
-
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Ignored (the features do not depend on the input columns).
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self, "n_features_in_")
-        return self._feature_names()

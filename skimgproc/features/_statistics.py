@@ -22,12 +22,10 @@ results are given back in the batch's dtype: float32 stays float32.
 """
 
 import re
-from dataclasses import replace
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
-from .._base import ImageTransformer
+from .._base import FeatureTableMixin, ImageTransformer
 from .._batch import as_batch
 from .._executor import chunk_scratch, run_ranges
 from .._validation import Constraints, Int, NJobs, Rule, fail
@@ -392,14 +390,18 @@ def image_statistics(images, statistics=DEFAULT_STATISTICS, *, grid=(1, 1),
 # -- estimator -------------------------------------------------------------------------
 
 
-class ImageStatistics(ImageTransformer):
+class ImageStatistics(FeatureTableMixin, ImageTransformer):
     """Statistics of each image per channel and grid cell, as features.
 
     A thin estimator over :func:`image_statistics`: ``transform`` gives one
     row per image, the chosen statistics of every channel of every cell of
     a grid cut like :func:`numpy.array_split`. Put it after any map to make
     a feature vector of it, for example ``make_pipeline(SobelGradient(),
-    ImageStatistics(grid=(4, 4)), LogisticRegression())``.
+    ImageStatistics(grid=(4, 4)), LogisticRegression())``. The columns are
+    named by cell, channel and statistic: ``mean`` for one cell of gray
+    images, ``cell_0_1_mean`` for the first row's second cell,
+    ``channel_2_mean`` or ``cell_0_1_channel_2_mean`` with channels (see
+    :func:`statistics_feature_names`).
 
     Parameters
     ----------
@@ -454,41 +456,9 @@ class ImageStatistics(ImageTransformer):
         self.image_shape = image_shape
         self.n_jobs = n_jobs
 
-    def _fit(self, X):
-        batch, params = super()._fit(X)
-        # The form of the images without their values (dask's or NumPy's),
-        # for the columns' names.
-        self._fitted_form = replace(
-            batch, images=np.empty((0,) + tuple(batch.images.shape[1:]),
-                                   batch.images.dtype))
-        return batch, params
-
     def _feature_names(self):
         form = self._fitted_form
         params = self._check_params(form)
         return statistics_feature_names(
             params["statistics"], params["grid"],
             n_channels=form.n_channels if form.has_channels else None)
-
-    def _output_sample_shape(self):
-        return (len(self._feature_names()),)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: cell, channel and statistic.
-
-        ``mean`` for one cell of gray images, ``cell_0_1_mean`` for the
-        first row's second cell, ``channel_2_mean`` or
-        ``cell_0_1_channel_2_mean`` with channels (see
-        :func:`statistics_feature_names`).
-
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Ignored (the features do not depend on the input columns).
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self, "n_features_in_")
-        return self._feature_names()

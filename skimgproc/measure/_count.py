@@ -18,9 +18,8 @@ otherwise the tile is labelled by the family's one labeller
 
 import numpy as np
 from scipy import ndimage as ndi
-from sklearn.utils.validation import check_is_fitted
 
-from .._base import ImageTransformer
+from .._base import FeatureTableMixin, ImageTransformer
 from .._config import optional_module
 from .._executor import chunk_scratch
 from .._mosaic import plan_tiles, run_tiles, tile_batch
@@ -322,7 +321,7 @@ def count_objects(images, threshold=128.0, *, foreground="below",
 # -- estimators ------------------------------------------------------------------------
 
 
-class BinaryOpeningCounter(LearnedThresholdMixin, ImageTransformer):
+class BinaryOpeningCounter(LearnedThresholdMixin, FeatureTableMixin, ImageTransformer):
     """Count the objects of each gray image: the chapter's recipe as features.
 
     Threshold (``1 * (X < threshold)``), open (or close) with a structuring
@@ -423,21 +422,3 @@ class BinaryOpeningCounter(LearnedThresholdMixin, ImageTransformer):
 
     def _feature_names(self):
         return check_features(self.features, "features", type(self).__name__)
-
-    def _output_sample_shape(self):
-        return (len(self._feature_names()),)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: the requested features.
-
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Ignored (the features do not depend on the input columns).
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self, "n_features_in_")
-        return np.asarray(self._feature_names(), dtype=object)

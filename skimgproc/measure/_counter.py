@@ -8,8 +8,6 @@ right. ``fit`` learns what the counter learns, a threshold ("mean" or
 "otsu"), nothing more: the counts are the recipe's.
 """
 
-import copy
-
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -35,6 +33,7 @@ class _ImageEstimator(BaseEstimator):
     _check_params = ImageTransformer._check_params
     _function_params = ImageTransformer._function_params
     _fit = ImageTransformer._fit
+    _map_lazy = ImageTransformer._map_lazy
 
 
 def _check_counts(y, n_samples, owner):
@@ -179,10 +178,7 @@ class ObjectCounter(LearnedThresholdMixin, RegressorMixin, _ImageEstimator):
         batch = self._validate_input(X, reset=False)
         self._check_params(batch)
         if is_dask_array(batch.images):
-            from .._dask import map_batch
-
-            return map_batch(copy.deepcopy(self)._predict, batch,
-                             caller=type(self).__name__)
+            return self._map_lazy("_predict", batch)
         return self._predict(batch)
 
     def _predict(self, batch):

@@ -12,9 +12,8 @@ images get their rows of the table.
 from dataclasses import replace
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
-from .._base import ImageTransformer
+from .._base import FeatureTableMixin, ImageTransformer
 from .._batch import as_batch
 from .._config import optional_module
 from .._mosaic import run_tiles
@@ -257,7 +256,7 @@ def object_features(images, threshold=128.0, *, foreground="below",
 # -- the estimator ---------------------------------------------------------------------
 
 
-class ObjectFeatures(LearnedThresholdMixin, ImageTransformer):
+class ObjectFeatures(LearnedThresholdMixin, FeatureTableMixin, ImageTransformer):
     """Per-image features of the objects of each image, as a transformer.
 
     Threshold, optionally open or close, fill holes, label, drop objects
@@ -360,22 +359,3 @@ class ObjectFeatures(LearnedThresholdMixin, ImageTransformer):
                                                    owner),
             OBJECT_CONSTRAINTS["statistics"].check(self.statistics, "statistics",
                                                    owner))
-
-    def _output_sample_shape(self):
-        return (len(self._feature_names()),)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: ``n_objects``, then
-        ``<property>_<statistic>``.
-
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Ignored (the features do not depend on the input columns).
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self, "n_features_in_")
-        return np.asarray(self._feature_names(), dtype=object)
