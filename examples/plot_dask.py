@@ -98,8 +98,11 @@ def search_on_cluster():
         n_jobs=-1,
     )
     with (
+        # Port 0: the scheduler's HTTP server (started even without a
+        # dashboard) fails the cluster when 8787 is taken by another one.
         LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
-                     dashboard_address=None) as cluster,
+                     dashboard_address=":0",
+                     scheduler_kwargs={"dashboard": False}) as cluster,
         Client(cluster),
         joblib.parallel_config(backend="dask"),
     ):
