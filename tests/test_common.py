@@ -65,7 +65,8 @@ ESTIMATORS = [
     BinaryOpeningCounter("otsu", operation="closing", connectivity=2),
     BinaryOpeningCounter("mean", operation="none", features=("total_area",)),
     BinaryOpeningCounter(0.5, foreground="above", structure=(2,), min_area=2,
-                         fill_holes=True, features=("n_objects", "total_area")),
+                         fill_holes=True, features=("n_objects", "total_area"),
+                         verbose=1),
     # Rows are 1-D signals: objects are runs, measured as images one pixel high.
     ObjectFeatures(),
     ObjectFeatures("otsu", foreground="above", operation="opening", structure=(3,),
@@ -73,10 +74,11 @@ ESTIMATORS = [
                    properties=("extent", "orientation", "major_axis_length",
                                "minor_axis_length", "equivalent_diameter_area")),
     ObjectFeatures("mean", connectivity=2, fill_holes=True, operation="closing",
-                   structure=(2,), n_jobs=1),
+                   structure=(2,), n_jobs=1, verbose=2),
     ObjectCounter(),
     ObjectCounter("otsu", operation="none", min_area=2, fill_holes=True),
-    ObjectCounter(0.0, foreground="above", structure=(3,), iterations=1, n_jobs=1),
+    ObjectCounter(0.0, foreground="above", structure=(3,), iterations=1, n_jobs=1,
+                  verbose=1),
     ROFDenoiser(),
     ROFDenoiser(0.5, boundary="periodic", output="texture"),
     ROFDenoiser(method="chambolle", tolerance=1e-3, max_num_iter=5000),
@@ -85,7 +87,7 @@ ESTIMATORS = [
     # Rows are 1-D signals: one cell (a grid (1, k) needs k samples).
     ImageStatistics(),
     ImageStatistics(("median", "p10", "p90", "sum"), grid=1, n_jobs=1),
-    ImageStatistics("std", grid=(1,)),
+    ImageStatistics("std", grid=(1,), verbose=1),
     ImageStatistics(("p2.5", "max", "mean"), grid=(1, 1), channel_axis=1),
     ROFDenoiser(5.0, verbose=1),
     # Rows are 1-D signals: cells of pixels_per_cell samples, one pixel high.
@@ -93,12 +95,12 @@ ESTIMATORS = [
     HOGDescriptor(orientations=4, pixels_per_cell=(1,), cells_per_block=(2,),
                   block_norm="L1"),
     HOGDescriptor(pixels_per_cell=1, cells_per_block=1, block_norm="L1-sqrt",
-                  n_jobs=1),
+                  n_jobs=1, verbose=2),
     # Rows are 1-D signals: LBP of an image one pixel high.
     LBPHistogram(),
     LBPHistogram(4, 2.0, method="nri_uniform", n_jobs=1),
     LBPHistogram(6, 1.5, method="ror"),
-    LBPHistogram(3, 0.5, method="default"),
+    LBPHistogram(3, 0.5, method="default", verbose=1),
 ]
 
 

@@ -10,6 +10,7 @@ import types
 import numpy as np
 import pytest
 
+import skimgproc
 from skimgproc import (
     BinaryOpening,
     GaussianBlur,
@@ -256,3 +257,60 @@ def test_other_operations_report_and_compute_the_same(function, estimator, capsy
     estimator(verbose=1).fit_transform(images)
     assert capsys.readouterr().err.splitlines()[-1].startswith(
         f"{estimator.__name__}: 30 images in ")
+
+
+# -- feature extraction and counting ------------------------------------------------
+
+
+def _blobs(n=30):
+    # Dark squares on a bright background, a different number per image.
+    images = np.full((n, 24, 24), 200.0)
+    for k in range(n):
+        for j in range(k % 3 + 1):
+            images[k, 2 + 7 * j: 6 + 7 * j, 3:8] = 40.0
+    return images
+
+
+@pytest.mark.parametrize("function, estimator, kwargs", [
+    (skimgproc.hog, skimgproc.HOGDescriptor, dict(pixels_per_cell=(4, 4))),
+    (skimgproc.local_binary_pattern, None, {}),
+    (skimgproc.lbp_histogram, skimgproc.LBPHistogram, dict(grid=(2, 2))),
+    (skimgproc.image_statistics, skimgproc.ImageStatistics, dict(grid=(2, 2))),
+    (skimgproc.object_features, skimgproc.ObjectFeatures, {}),
+    (skimgproc.count_objects, skimgproc.BinaryOpeningCounter,
+     dict(structure=(3, 3), iterations=1)),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_features_and_counts_report_and_compute_the_same(function, estimator,
+                                                         kwargs, capsys):
+    images = _blobs()
+    silent = function(images, n_jobs=1, **kwargs)
+    assert capsys.readouterr().err == ""
+    np.testing.assert_array_equal(function(images, n_jobs=1, verbose=2, **kwargs),
+                                  silent)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) >= _progress.MIN_CHUNKS
+    assert LINE.match(lines[-2]).group(2) == "30"
+    assert re.fullmatch(rf"{function.__name__}: 30 images in \d+\.\d s", lines[-1])
+    if estimator is None:
+        return
+    estimator(**kwargs).fit_transform(images)
+    assert capsys.readouterr().err == ""
+    np.testing.assert_array_equal(
+        estimator(verbose=1, **kwargs).fit_transform(images), silent.reshape(30, -1))
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1].startswith(f"{estimator.__name__}: 30 images in ")
+    assert all(line.startswith(f"{estimator.__name__}: ") for line in lines)
+
+
+def test_object_counter_reports_its_predictions(capsys):
+    images, counts = _blobs(), [k % 3 + 1 for k in range(30)]
+    counter = skimgproc.ObjectCounter(structure=(3, 3), iterations=1)
+    expected = counter.fit(images, counts).predict(images)
+    assert capsys.readouterr().err == ""
+    np.testing.assert_array_equal(expected, counts)  # the squares, one by one
+    counter.set_params(verbose=2)
+    np.testing.assert_array_equal(counter.predict(images), expected)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) >= _progress.MIN_CHUNKS
+    assert all(line.startswith("ObjectCounter: ") for line in lines)
+    assert lines[-1].startswith("ObjectCounter: 30 images in ")

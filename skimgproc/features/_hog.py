@@ -31,6 +31,7 @@ from .._base import FeatureTableMixin, ImageTransformer
 from .._batch import as_batch
 from .._config import optional_module
 from .._executor import chunk_scratch, run_ranges
+from .._progress import VERBOSE, progress
 from .._validation import Bool, Constraints, Int, NJobs, Options, Rule, fail
 
 __all__ = ["HOGDescriptor", "hog"]
@@ -63,6 +64,7 @@ HOG_CONSTRAINTS = Constraints(
     block_norm=Options(BLOCK_NORMS),
     transform_sqrt=Bool(),
     n_jobs=NJobs(),
+    verbose=VERBOSE,
 )
 
 
@@ -270,7 +272,7 @@ def _hog(batch, plan, n_jobs):
 
 def hog(images, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3),
         block_norm="L2-Hys", transform_sqrt=False, channel_axis=-1, image_shape=None,
-        n_jobs=None):
+        n_jobs=None, verbose=0):
     """Histograms of oriented gradients (HOG) of each image of a batch.
 
     Per image, the result equals ``skimage.feature.hog(image, orientations,
@@ -311,6 +313,10 @@ def hog(images, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3
     n_jobs : int, optional
         Threads to use. None: the cores this process may use, within the thread
         limits of its environment (see the README, "Threads").
+    verbose : int, default=0
+        Progress reports: 0 is silent; 1 reports the images done and the
+        time left at most every 2 seconds (see :func:`~skimgproc.rof_denoise`),
+        2 every chunk of images.
 
     Returns
     -------
@@ -353,12 +359,13 @@ def hog(images, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3
     params = HOG_CONSTRAINTS.validate(
         dict(orientations=orientations, pixels_per_cell=pixels_per_cell,
              cells_per_block=cells_per_block, block_norm=block_norm,
-             transform_sqrt=transform_sqrt, n_jobs=n_jobs),
+             transform_sqrt=transform_sqrt, n_jobs=n_jobs, verbose=verbose),
         "hog", batch)
     plan = plan_hog(batch, params, "hog")
     if plan.transform_sqrt:
         _check_non_negative(batch, "hog")
-    return _hog(batch, plan, params["n_jobs"])
+    with progress(params["verbose"], batch.n_samples, "hog"):
+        return _hog(batch, plan, params["n_jobs"])
 
 
 class HOGDescriptor(FeatureTableMixin, ImageTransformer):
@@ -392,6 +399,9 @@ class HOGDescriptor(FeatureTableMixin, ImageTransformer):
     n_jobs : int, default=None
         Threads to use. None: the cores this process may use, within the thread
         limits of its environment (see the README, "Threads").
+    verbose : int, default=0
+        Progress reports of ``transform``: 0 is silent; 1 reports the images
+        done and the time left at most every 2 seconds, 2 every chunk.
 
     Attributes
     ----------
@@ -422,7 +432,7 @@ class HOGDescriptor(FeatureTableMixin, ImageTransformer):
 
     def __init__(self, *, orientations=9, pixels_per_cell=(8, 8),
                  cells_per_block=(3, 3), block_norm="L2-Hys", transform_sqrt=False,
-                 channel_axis=-1, image_shape=None, n_jobs=None):
+                 channel_axis=-1, image_shape=None, n_jobs=None, verbose=0):
         self.orientations = orientations
         self.pixels_per_cell = pixels_per_cell
         self.cells_per_block = cells_per_block
@@ -431,6 +441,7 @@ class HOGDescriptor(FeatureTableMixin, ImageTransformer):
         self.channel_axis = channel_axis
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _check_params(self, batch):
         # Images smaller than a block are refused in fit already.

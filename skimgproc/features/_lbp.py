@@ -40,6 +40,7 @@ from .._base import FeatureTableMixin, ImageTransformer
 from .._batch import as_batch, float_dtype
 from .._config import optional_module
 from .._executor import chunk_scratch, run_ranges
+from .._progress import VERBOSE, progress
 from .._validation import Constraints, Int, NJobs, Options, RealNumber, Rule, fail
 from . import _lbp_numpy
 from ._lbp_numpy import method_codes, sampling
@@ -118,6 +119,7 @@ LBP_CONSTRAINTS = Constraints(
     R=RealNumber(0, MAX_RADIUS, closed="right"),
     method=Options(METHODS),
     n_jobs=NJobs(),
+    verbose=VERBOSE,
 )
 
 #: The parameters of :func:`lbp_histogram` and :class:`LBPHistogram`.
@@ -266,7 +268,7 @@ def lbp_feature_names(P=8, method="uniform", grid=(1, 1), *, n_channels=None):
     ['cell_0_0_lbp_0', 'cell_0_0_lbp_1', 'cell_0_0_lbp_2']
     """
     params = HISTOGRAM_CONSTRAINTS.validate(
-        dict(P=P, R=1.0, method=method, grid=grid, n_jobs=None),
+        dict(P=P, R=1.0, method=method, grid=grid, n_jobs=None, verbose=0),
         "lbp_feature_names")
     P, method, grid = params["P"], params["method"], params["grid"]
     cells = ([""] if grid == (1, 1) else
@@ -282,7 +284,7 @@ def lbp_feature_names(P=8, method="uniform", grid=(1, 1), *, n_channels=None):
 
 
 def local_binary_pattern(images, P=8, R=1.0, *, method="default", channel_axis=-1,
-                         image_shape=None, n_jobs=None):
+                         image_shape=None, n_jobs=None, verbose=0):
     """The local binary pattern of every pixel of every image of a batch.
 
     Per image, equal to :func:`skimage.feature.local_binary_pattern`
@@ -321,6 +323,10 @@ def local_binary_pattern(images, P=8, R=1.0, *, method="default", channel_axis=-
     n_jobs : int, optional
         Threads to use. None: the cores this process may use, within the thread
         limits of its environment (see the README, "Threads").
+    verbose : int, default=0
+        Progress reports: 0 is silent; 1 reports the images done and the
+        time left at most every 2 seconds (see :func:`~skimgproc.rof_denoise`),
+        2 every chunk of images.
 
     Returns
     -------
@@ -355,16 +361,18 @@ def local_binary_pattern(images, P=8, R=1.0, *, method="default", channel_axis=-
     batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
                      caller="local_binary_pattern", keep_integers=True)
     params = LBP_CONSTRAINTS.validate(
-        dict(P=P, R=R, method=method, n_jobs=n_jobs), "local_binary_pattern", batch)
+        dict(P=P, R=R, method=method, n_jobs=n_jobs, verbose=verbose),
+        "local_binary_pattern", batch)
     dtype = float_dtype(batch.images.dtype, batch.name)
     out = np.empty(batch.images.shape, dtype)
     write = WriteCodes(batch.as_2d(out), params["P"], params["method"])
-    _run_planes(batch, params["P"], params["R"], write, params["n_jobs"])
+    with progress(params["verbose"], batch.n_samples, "local_binary_pattern"):
+        _run_planes(batch, params["P"], params["R"], write, params["n_jobs"])
     return batch.restore(out)
 
 
 def lbp_histogram(images, P=8, R=1.0, *, method="uniform", grid=(1, 1),
-                  channel_axis=-1, image_shape=None, n_jobs=None):
+                  channel_axis=-1, image_shape=None, n_jobs=None, verbose=0):
     """The normalised histogram of the local binary patterns of each image.
 
     Per image (and per channel, and per cell of ``grid``), the fraction of
@@ -400,6 +408,10 @@ def lbp_histogram(images, P=8, R=1.0, *, method="uniform", grid=(1, 1),
     n_jobs : int, optional
         Threads to use. None: the cores this process may use, within the thread
         limits of its environment (see the README, "Threads").
+    verbose : int, default=0
+        Progress reports: 0 is silent; 1 reports the images done and the
+        time left at most every 2 seconds (see :func:`~skimgproc.rof_denoise`),
+        2 every chunk of images.
 
     Returns
     -------
@@ -426,10 +438,11 @@ def lbp_histogram(images, P=8, R=1.0, *, method="uniform", grid=(1, 1),
     batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
                      caller="lbp_histogram", keep_integers=True)
     params = HISTOGRAM_CONSTRAINTS.validate(
-        dict(P=P, R=R, method=method, grid=grid, n_jobs=n_jobs), "lbp_histogram",
-        batch)
-    return _histograms(batch, params["P"], params["R"], params["method"],
-                       params["grid"], params["n_jobs"])
+        dict(P=P, R=R, method=method, grid=grid, n_jobs=n_jobs, verbose=verbose),
+        "lbp_histogram", batch)
+    with progress(params["verbose"], batch.n_samples, "lbp_histogram"):
+        return _histograms(batch, params["P"], params["R"], params["method"],
+                           params["grid"], params["n_jobs"])
 
 
 # -- estimator -------------------------------------------------------------------------
@@ -469,6 +482,9 @@ class LBPHistogram(FeatureTableMixin, ImageTransformer):
     n_jobs : int, default=None
         Threads to use. None: the cores this process may use, within the thread
         limits of its environment (see the README, "Threads").
+    verbose : int, default=0
+        Progress reports of ``transform``: 0 is silent; 1 reports the images
+        done and the time left at most every 2 seconds, 2 every chunk.
 
     Attributes
     ----------
@@ -498,7 +514,7 @@ class LBPHistogram(FeatureTableMixin, ImageTransformer):
     _parameter_constraints = HISTOGRAM_CONSTRAINTS
 
     def __init__(self, P=8, R=1.0, *, method="uniform", grid=(1, 1),
-                 channel_axis=-1, image_shape=None, n_jobs=None):
+                 channel_axis=-1, image_shape=None, n_jobs=None, verbose=0):
         self.P = P
         self.R = R
         self.method = method
@@ -506,6 +522,7 @@ class LBPHistogram(FeatureTableMixin, ImageTransformer):
         self.channel_axis = channel_axis
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _as_batch(self, X, check_finite=True):
         # Integers are converted plane by plane by the engine.

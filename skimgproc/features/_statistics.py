@@ -28,6 +28,7 @@ import numpy as np
 from .._base import FeatureTableMixin, ImageTransformer
 from .._batch import as_batch
 from .._executor import chunk_scratch, run_ranges
+from .._progress import VERBOSE, progress
 from .._validation import Constraints, Int, NJobs, Rule, fail
 
 __all__ = ["ImageStatistics", "image_statistics", "statistics_feature_names"]
@@ -167,6 +168,7 @@ STATISTICS_CONSTRAINTS = Constraints(
     statistics=Rule(check_statistics),
     grid=Rule(check_grid),
     n_jobs=NJobs(),
+    verbose=VERBOSE,
 )
 
 
@@ -326,7 +328,7 @@ def statistics_feature_names(statistics, grid, *, n_channels=None):
 
 
 def image_statistics(images, statistics=DEFAULT_STATISTICS, *, grid=(1, 1),
-                     channel_axis=-1, image_shape=None, n_jobs=None):
+                     channel_axis=-1, image_shape=None, n_jobs=None, verbose=0):
     """Statistics of each image of a batch, per channel and per grid cell.
 
     Each image is cut into ``grid`` cells as :func:`numpy.array_split` cuts
@@ -356,6 +358,10 @@ def image_statistics(images, statistics=DEFAULT_STATISTICS, *, grid=(1, 1),
         holds flattened images as rows.
     n_jobs : int, optional
         Threads to use for large batches; None uses every available core.
+    verbose : int, default=0
+        Progress reports: 0 is silent; 1 reports the images done and the
+        time left at most every 2 seconds (see :func:`~skimgproc.rof_denoise`),
+        2 every chunk of images.
 
     Returns
     -------
@@ -382,9 +388,10 @@ def image_statistics(images, statistics=DEFAULT_STATISTICS, *, grid=(1, 1),
     batch = as_batch(images, image_shape=image_shape, channel_axis=channel_axis,
                      caller="image_statistics")
     params = STATISTICS_CONSTRAINTS.validate(
-        dict(statistics=statistics, grid=grid, n_jobs=n_jobs),
+        dict(statistics=statistics, grid=grid, n_jobs=n_jobs, verbose=verbose),
         "image_statistics", batch)
-    return _statistics(batch, **params)
+    with progress(params.pop("verbose"), batch.n_samples, "image_statistics"):
+        return _statistics(batch, **params)
 
 
 # -- estimator -------------------------------------------------------------------------
@@ -420,6 +427,9 @@ class ImageStatistics(FeatureTableMixin, ImageTransformer):
         is a batch of 1-D signals.
     n_jobs : int, default=None
         Threads to use for large batches; None uses every available core.
+    verbose : int, default=0
+        Progress reports of ``transform``: 0 is silent; 1 reports the images
+        done and the time left at most every 2 seconds, 2 every chunk.
 
     Attributes
     ----------
@@ -449,12 +459,13 @@ class ImageStatistics(FeatureTableMixin, ImageTransformer):
     _parameter_constraints = STATISTICS_CONSTRAINTS
 
     def __init__(self, statistics=DEFAULT_STATISTICS, *, grid=(1, 1),
-                 channel_axis=-1, image_shape=None, n_jobs=None):
+                 channel_axis=-1, image_shape=None, n_jobs=None, verbose=0):
         self.statistics = statistics
         self.grid = grid
         self.channel_axis = channel_axis
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _feature_names(self):
         form = self._fitted_form

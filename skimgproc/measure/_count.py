@@ -23,6 +23,7 @@ from .._base import FeatureTableMixin, ImageTransformer
 from .._config import optional_module
 from .._executor import chunk_scratch
 from .._mosaic import plan_tiles, run_tiles, tile_batch
+from .._progress import VERBOSE, progress
 from .._validation import Bool, Constraints, Int, NJobs, Options, Rule, fail
 from ..morphology import MORPHOLOGY_CONSTRAINTS, OPERATIONS, TileMorphology
 from ..thresholding import (
@@ -76,6 +77,7 @@ COUNT_CONSTRAINTS = Constraints(
     fill_holes=Bool(),
     features=Rule(_check_features_or_counts),
     n_jobs=NJobs(),
+    verbose=VERBOSE,
 )
 
 
@@ -226,7 +228,7 @@ def _feature_table(stats, features, dtype):
 def count_objects(images, threshold=128.0, *, foreground="below",
                   structure=(9, 5), iterations=2, operation="opening",
                   connectivity=1, min_area=1, fill_holes=False, features=None,
-                  image_shape=None, n_jobs=None):
+                  image_shape=None, n_jobs=None, verbose=0):
     """Count the objects of each gray image: threshold, open, label, count.
 
     The chapter's recipe in one call: per image,
@@ -275,6 +277,10 @@ def count_objects(images, threshold=128.0, *, foreground="below",
         Threads to use; None uses every available core. Where OpenCV
         labels the images (counts without numba), it may also use its own
         thread pool (``cv2.setNumThreads`` sets its size).
+    verbose : int, default=0
+        Progress reports: 0 is silent; 1 reports the images done and the
+        time left at most every 2 seconds (see :func:`~skimgproc.rof_denoise`),
+        2 every chunk of images.
 
     Returns
     -------
@@ -307,11 +313,12 @@ def count_objects(images, threshold=128.0, *, foreground="below",
         dict(threshold=threshold, foreground=foreground, structure=structure,
              iterations=iterations, operation=operation, connectivity=connectivity,
              min_area=min_area, fill_holes=fill_holes, features=features,
-             n_jobs=n_jobs),
+             n_jobs=n_jobs, verbose=verbose),
         "count_objects", batch)
     features = params["features"]
-    stats = _object_stats(batch, objects_plan(batch, params), params,
-                          features is not None and "max_area" in features)
+    with progress(params["verbose"], batch.n_samples, "count_objects"):
+        stats = _object_stats(batch, objects_plan(batch, params), params,
+                              features is not None and "max_area" in features)
     if features is None:
         # Exact: float32 holds integers only up to 2**24.
         return stats[:, 0].copy()
@@ -363,6 +370,9 @@ class BinaryOpeningCounter(LearnedThresholdMixin, FeatureTableMixin, ImageTransf
         Threads to use; None uses every available core. Where OpenCV
         labels the images (counts without numba), it may also use its own
         thread pool (``cv2.setNumThreads`` sets its size).
+    verbose : int, default=0
+        Progress reports of ``transform``: 0 is silent; 1 reports the images
+        done and the time left at most every 2 seconds, 2 every chunk.
 
     Attributes
     ----------
@@ -407,7 +417,7 @@ class BinaryOpeningCounter(LearnedThresholdMixin, FeatureTableMixin, ImageTransf
     def __init__(self, threshold=128.0, *, foreground="below", structure=(9, 5),
                  iterations=2, operation="opening", connectivity=1, min_area=1,
                  fill_holes=False, features=("n_objects",), image_shape=None,
-                 n_jobs=None):
+                 n_jobs=None, verbose=0):
         self.threshold = threshold
         self.foreground = foreground
         self.structure = structure
@@ -419,6 +429,7 @@ class BinaryOpeningCounter(LearnedThresholdMixin, FeatureTableMixin, ImageTransf
         self.features = features
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _feature_names(self):
         return check_features(self.features, "features", type(self).__name__)

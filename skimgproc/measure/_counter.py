@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._base import ImageTransformer
 from .._batch import is_dask_array
+from .._progress import progress
 from ..thresholding import LearnedThresholdMixin
 from ._count import COUNT_CONSTRAINTS, count_objects
 
@@ -93,6 +94,9 @@ class ObjectCounter(LearnedThresholdMixin, RegressorMixin, _ImageEstimator):
     n_jobs : int, default=None
         Threads to use. None: the cores this process may use, within the thread
         limits of its environment (see the README, "Threads").
+    verbose : int, default=0
+        Progress reports of ``predict``: 0 is silent; 1 reports the images
+        done and the time left at most every 2 seconds, 2 every chunk.
 
     Attributes
     ----------
@@ -130,7 +134,7 @@ class ObjectCounter(LearnedThresholdMixin, RegressorMixin, _ImageEstimator):
 
     def __init__(self, threshold=128.0, *, foreground="below", structure=(9, 5),
                  iterations=2, operation="opening", connectivity=1, min_area=1,
-                 fill_holes=False, image_shape=None, n_jobs=None):
+                 fill_holes=False, image_shape=None, n_jobs=None, verbose=0):
         self.threshold = threshold
         self.foreground = foreground
         self.structure = structure
@@ -141,6 +145,7 @@ class ObjectCounter(LearnedThresholdMixin, RegressorMixin, _ImageEstimator):
         self.fill_holes = fill_holes
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def fit(self, X, y):
         """Check the images, the known counts and the parameters; learn the
@@ -176,10 +181,11 @@ class ObjectCounter(LearnedThresholdMixin, RegressorMixin, _ImageEstimator):
         """
         check_is_fitted(self, "threshold_")
         batch = self._validate_input(X, reset=False)
-        self._check_params(batch)
+        params = self._check_params(batch)
         if is_dask_array(batch.images):
             return self._map_lazy("_predict", batch)
-        return self._predict(batch)
+        with progress(params["verbose"], batch.n_samples, type(self).__name__):
+            return self._predict(batch)
 
     def _predict(self, batch):
         return count_objects(batch, **self._function_params()).astype(np.float64)

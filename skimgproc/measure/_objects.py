@@ -17,6 +17,7 @@ from .._base import FeatureTableMixin, ImageTransformer
 from .._batch import as_batch
 from .._config import optional_module
 from .._mosaic import run_tiles
+from .._progress import VERBOSE, progress
 from .._validation import Constraints, NJobs, Rule, fail
 from ..preprocessing import gray_images
 from ..thresholding import LearnedThresholdMixin
@@ -61,6 +62,7 @@ OBJECT_CONSTRAINTS = Constraints(
     properties=_names_rule(PROPERTIES),
     statistics=_names_rule(STATISTICS),
     n_jobs=NJobs(),
+    verbose=VERBOSE,
 )
 
 
@@ -158,7 +160,7 @@ def object_features(images, threshold=128.0, *, foreground="below",
                     operation="none", structure=(3, 3), iterations=1,
                     connectivity=1, min_area=1, fill_holes=False,
                     properties=DEFAULT_PROPERTIES, statistics=DEFAULT_STATISTICS,
-                    channel_axis=-1, image_shape=None, n_jobs=None):
+                    channel_axis=-1, image_shape=None, n_jobs=None, verbose=0):
     """Per-image features of the objects of each gray image.
 
     Threshold, optionally open or close, optionally fill the holes, label
@@ -211,6 +213,10 @@ def object_features(images, threshold=128.0, *, foreground="below",
     n_jobs : int, optional
         Threads to use. None: the cores this process may use, within the thread
         limits of its environment (see the README, "Threads").
+    verbose : int, default=0
+        Progress reports: 0 is silent; 1 reports the images done and the
+        time left at most every 2 seconds (see :func:`~skimgproc.rof_denoise`),
+        2 every chunk of images.
 
     Returns
     -------
@@ -241,15 +247,17 @@ def object_features(images, threshold=128.0, *, foreground="below",
         dict(threshold=threshold, foreground=foreground, operation=operation,
              structure=structure, iterations=iterations, connectivity=connectivity,
              min_area=min_area, fill_holes=fill_holes, properties=properties,
-             statistics=statistics, n_jobs=n_jobs),
+             statistics=statistics, n_jobs=n_jobs, verbose=verbose),
         "object_features", batch)
     batch = gray_batch(batch)
     measure = MeasureObjects(params, optional_module("cv2"),
                              optional_module(".measure._properties_numba"))
     names = feature_names(params["properties"], params["statistics"])
     out = np.empty((batch.n_samples, len(names)))
-    run_tiles(batch, objects_plan(batch, params),
-              with_holes_filled(measure, params["fill_holes"]), out, params["n_jobs"])
+    with progress(params["verbose"], batch.n_samples, "object_features"):
+        run_tiles(batch, objects_plan(batch, params),
+                  with_holes_filled(measure, params["fill_holes"]), out,
+                  params["n_jobs"])
     return out.astype(batch.images.dtype, copy=False)
 
 
@@ -297,6 +305,9 @@ class ObjectFeatures(LearnedThresholdMixin, FeatureTableMixin, ImageTransformer)
     n_jobs : int, default=None
         Threads to use. None: the cores this process may use, within the thread
         limits of its environment (see the README, "Threads").
+    verbose : int, default=0
+        Progress reports of ``transform``: 0 is silent; 1 reports the images
+        done and the time left at most every 2 seconds, 2 every chunk.
 
     Attributes
     ----------
@@ -334,7 +345,7 @@ class ObjectFeatures(LearnedThresholdMixin, FeatureTableMixin, ImageTransformer)
                  structure=(3, 3), iterations=1, connectivity=1, min_area=1,
                  fill_holes=False, properties=DEFAULT_PROPERTIES,
                  statistics=DEFAULT_STATISTICS, channel_axis=-1, image_shape=None,
-                 n_jobs=None):
+                 n_jobs=None, verbose=0):
         self.threshold = threshold
         self.foreground = foreground
         self.operation = operation
@@ -348,6 +359,7 @@ class ObjectFeatures(LearnedThresholdMixin, FeatureTableMixin, ImageTransformer)
         self.channel_axis = channel_axis
         self.image_shape = image_shape
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _threshold_images(self, batch):
         return gray_batch(batch).images
