@@ -66,6 +66,7 @@ def existing_file(path, caller, name="path"):
     """
     path = as_path(path, name, caller)
     if not path.exists():
+        _refuse_symlink_loop(path)
         raise FileNotFoundError(errno.ENOENT, "No such file", str(path))
     if path.is_dir():
         raise IsADirectoryError(
@@ -76,6 +77,52 @@ def existing_file(path, caller, name="path"):
     if path.stat().st_size == 0:
         raise ValueError(f"Cannot read '{path}': the file is empty (0 bytes).")
     return path
+
+
+def _refuse_symlink_loop(path):
+    """Raise ELOOP's error for a path that is (or passes through) a loop of
+    symbolic links, which :meth:`Path.exists` reports as missing."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(
+                errno.ELOOP, "A loop of symbolic links, not a file", str(path)
+            ) from None
+
+
+def _refuse_unwritable(path):
+    """Refuse to replace ``path`` where a plain ``open(path, "w")`` would be
+    refused, or where the file is marked read-only for everyone: renaming
+    into a writable folder skips the file's own permissions."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    # The superuser may write anything; a file with no write permission at all
+    # is still a request to leave it alone.
+    if not os.access(path, os.W_OK) or not mode & 0o222:
+        raise PermissionError(
+            errno.EACCES,
+            "Permission denied: the file is read-only, or not yours to write; "
+            "it was left unchanged",
+            str(path),
+        )
+
+
+def _temporary_file(path):
+    """A new private file next to ``path``; an error names ``path``'s folder,
+    not the temporary name."""
+    try:
+        return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                suffix=".part")
+    except OSError as exc:
+        raise type(exc)(
+            exc.errno,
+            f"Cannot write into the folder '{path.parent}' "
+            f"({os.strerror(exc.errno) if exc.errno else one_line(exc)})",
+            str(path),
+        ) from None
 
 
 def _umask():
@@ -100,7 +147,10 @@ def atomic_write(path, caller):
     old file or the complete new one, never a part. On any failure the
     temporary file is removed and ``path`` is untouched. A symbolic link is
     written through (the link stays); the new file gets the permissions of
-    the file it replaces, or those a plain ``open()`` would give.
+    the file it replaces, or those a plain ``open()`` would give. A file that
+    a plain ``open()`` could not write (read-only, another user's), or that
+    has no write permission for anyone, is refused (a PermissionError
+    naming it) and left as it is.
 
     Examples
     --------
@@ -115,6 +165,7 @@ def atomic_write(path, caller):
     >>> tmp.cleanup()
     """
     path = as_path(path, "path", caller)
+    _refuse_symlink_loop(path)
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     if path.is_dir():
@@ -126,7 +177,8 @@ def atomic_write(path, caller):
         raise FileNotFoundError(
             errno.ENOENT, "No such directory to write into", str(parent)
         )
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".part")
+    _refuse_unwritable(path)
+    fd, tmp = _temporary_file(path)
     try:
         with os.fdopen(fd, "wb") as file:
             yield file

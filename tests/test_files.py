@@ -83,3 +83,98 @@ def test_one_line_and_image_format():
     assert image_format(Path("A.JPG")) == "JPEG"
     with pytest.raises(ValueError, match=r"unknown image file extension '\(none\)'"):
         image_format(Path("noextension"))
+
+
+# -- files the user cannot write, loops -----------------------------------------
+
+
+def test_atomic_write_refuses_a_read_only_file(tmp_path):
+    path = tmp_path / "counts.csv"
+    path.write_bytes(b"old")
+    os.chmod(path, 0o444)
+    with pytest.raises(PermissionError, match=r"read-only.*counts\.csv"):
+        with atomic_write(path, "test") as file:
+            file.write(b"new")
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["counts.csv"]
+
+
+def test_symlink_loop_is_named_as_such(tmp_path):
+    loop = tmp_path / "loop.png"
+    loop.symlink_to(tmp_path / "other.png")
+    (tmp_path / "other.png").symlink_to(loop)
+    with pytest.raises(OSError, match=r"loop of symbolic links.*loop\.png"):
+        existing_file(loop, "reader")
+    with pytest.raises(OSError, match=r"loop of symbolic links.*loop\.png"):
+        with atomic_write(loop, "test"):
+            pass
+
+
+def run_as_nobody(function):
+    """``function()``'s exception message (or "") in a child process running as
+    the user nobody: what another user meets. Needs root to switch users."""
+    if not hasattr(os, "fork") or os.geteuid() != 0:
+        pytest.skip("switching to another user needs root and fork")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report and leave at once, never back to pytest
+        try:
+            os.close(read)
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                function()
+                message = ""
+            except Exception as exc:
+                message = f"{type(exc).__name__}: {exc}"
+            os.write(write, message.encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode()
+    os.waitpid(pid, 0)
+    return message
+
+
+@pytest.fixture
+def shared_folder():
+    # Under /tmp, which everybody may enter (pytest's tmp_path is private).
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="skimgproc-shared-"))
+    os.chmod(folder, 0o777)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_atomic_write_refuses_another_users_file(shared_folder):
+    path = shared_folder / "theirs.csv"
+    path.write_bytes(b"old")
+    os.chmod(path, 0o644)  # root's, readable by all, writable by root only
+
+    def write():
+        with atomic_write(path, "test") as file:
+            file.write(b"new")
+
+    message = run_as_nobody(write)
+    assert message.startswith("PermissionError") and "theirs.csv" in message
+    assert path.read_bytes() == b"old"
+    assert os.listdir(shared_folder) == ["theirs.csv"]
+
+
+def test_read_only_folder_names_the_destination(shared_folder):
+    os.chmod(shared_folder, 0o555)
+    path = shared_folder / "new.csv"
+
+    def write():
+        with atomic_write(path, "test") as file:
+            file.write(b"new")
+
+    message = run_as_nobody(write)
+    os.chmod(shared_folder, 0o755)
+    assert message.startswith("PermissionError"), message
+    assert f"Cannot write into the folder '{shared_folder}'" in message
+    assert f"'{path}'" in message and ".part" not in message
+    assert os.listdir(shared_folder) == []

@@ -225,7 +225,7 @@ def test_default_max_pixels_is_no_more_permissive_than_pillows_default(tmp_path)
     with pytest.raises(ValueError, match=r"120000000 pixels, more than max_pixels"):
         read_image(path)
     # The caller may raise it: then the (truncated) data is what fails.
-    with pytest.raises(ValueError, match=r"big\.png.*broken image file"):
+    with pytest.raises(ValueError, match=r"big\.png.*the file is truncated"):
         read_image(path, max_pixels=120_000_000)
 
 
@@ -483,3 +483,22 @@ def test_write_image_of_a_batch_of_one_names_the_shape_given(tmp_path):
     # Not "a 5-D array": the message speaks of what the caller passed.
     with pytest.raises(ValueError, match=r"one image.*shape \(1, 4, 5, 3\)"):
         write_image(tmp_path / "x.png", np.zeros((1, 4, 5, 3)))
+
+
+def test_write_image_leaves_a_read_only_file_alone(tmp_path):
+    path = save(tmp_path / "keep.png", RGB)
+    before = path.read_bytes()
+    os.chmod(path, 0o444)
+    with pytest.raises(PermissionError, match=r"read-only.*keep\.png"):
+        write_image(path, RGB[..., 0])
+    assert path.read_bytes() == before
+    assert listing(tmp_path) == ["keep.png"]
+
+
+def test_write_image_minmax_of_the_largest_floats(tmp_path):
+    # max - min overflows float64: the values still map onto 0..255.
+    top = np.finfo(np.float64).max
+    image = np.array([[-top, -top / 2, 0.0, top / 2, top]])
+    write_image(tmp_path / "huge.png", image)
+    expected = np.floor((image / top + 1) / 2 * 255 + 0.5)  # [-top, top] to 0..255
+    np.testing.assert_array_equal(read_image(tmp_path / "huge.png"), expected)

@@ -134,3 +134,14 @@ def test_mat_parameter_messages(tmp_path):
     assert str(error.value) == ("The 'max_bytes' parameter of read_mat must be an "
                                 "int in the range [1, inf). Got 0 instead.")
     assert list(read_mat(path, variable_names=("x",))) == ["x"]
+
+
+def test_write_mat_leaves_a_read_only_file_alone(tmp_path):
+    path = tmp_path / "keep.mat"
+    scipy.io.savemat(path, {"a": np.eye(2)})
+    before = path.read_bytes()
+    os.chmod(path, 0o444)
+    with pytest.raises(PermissionError, match=r"read-only.*keep\.mat"):
+        write_mat(path, {"a": np.ones(3)})
+    assert path.read_bytes() == before
+    assert listing(tmp_path) == ["keep.mat"]

@@ -10,7 +10,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from skimgproc import Flatten, GaussianBlur, ImageReader, read_images
-from skimgproc.io import DEFAULT_MAX_PIXELS
+from skimgproc.io import DEFAULT_MAX_PIXELS, UnreadableFileWarning
 
 RNG = np.random.default_rng(0)
 RGB = RNG.integers(0, 256, size=(20, 30, 3), dtype=np.uint8)
@@ -137,3 +137,79 @@ def test_image_reader_reads_what_read_images_reads(tmp_path):
     for params in (dict(), dict(mode="RGB"), dict(mode=None, resize=[4, 5])):
         np.testing.assert_array_equal(ImageReader(**params).fit_transform(paths),
                                       read_images(paths, **params))
+
+
+# -- files that cannot be read ---------------------------------------------------
+
+
+@pytest.fixture
+def one_broken(tmp_path):
+    """Five images, the third of them not an image file."""
+    images = RNG.integers(0, 256, size=(5, 6, 7), dtype=np.uint8)
+    paths = write_stack(tmp_path, images)
+    paths[2].write_bytes(b"not an image")
+    return paths, images
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_on_error_raise_stops_at_the_file(one_broken, n_jobs):
+    paths, _ = one_broken
+    with pytest.raises(ValueError, match=r"im2\.png': not an image file"):
+        read_images(paths, n_jobs=n_jobs)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_on_error_warn_leaves_the_file_out_with_a_mask(one_broken, n_jobs):
+    paths, images = one_broken
+    with pytest.warns(UnreadableFileWarning,
+                      match=r"Left '.*im2\.png' out of the batch \(file 3 of 5\): "
+                      "Cannot read .*not an image file"):
+        batch, read = read_images(paths, on_error="warn", return_mask=True,
+                                  n_jobs=n_jobs)
+    assert read.tolist() == [True, True, False, True, True]
+    np.testing.assert_array_equal(batch, images[[0, 1, 3, 4]])
+
+
+def test_on_error_skip_is_silent_and_keeps_a_collection(tmp_path):
+    import warnings
+
+    images = RNG.integers(0, 256, size=(3, 6, 7), dtype=np.uint8)
+    paths = write_stack(tmp_path, images)
+    save(tmp_path / "small.png", images[0, :3])
+    paths = [tmp_path / "missing.png", *paths, tmp_path / "small.png"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        collection, read = read_images(paths, on_error="skip", return_mask=True)
+    # Another size gives a list of the images read, not a failure.
+    assert read.tolist() == [False, True, True, True, True]
+    assert len(collection) == 4
+    for image, expected in zip(collection, [*images, images[0, :3]], strict=True):
+        np.testing.assert_array_equal(image, expected)
+
+
+def test_on_error_when_no_file_can_be_read(tmp_path):
+    paths = [tmp_path / "a.png", tmp_path / "b.png"]
+    with pytest.raises(FileNotFoundError, match=r"a\.png"):
+        read_images(paths, on_error="skip")
+    with pytest.raises(ValueError, match="'on_error' parameter of read_images"):
+        read_images(paths, on_error="ignore")
+    with pytest.raises(ValueError, match="'return_mask' parameter of read_images"):
+        read_images(paths, return_mask=1)
+
+
+def test_image_reader_on_error_keeps_labels_alignable(one_broken):
+    paths, images = one_broken
+    y = np.array([0, 1, 0, 1, 0])
+    reader = ImageReader(on_error="skip")
+    np.testing.assert_array_equal(reader.transform(paths), images[[0, 1, 3, 4]])
+    pipe = make_pipeline(ImageReader(on_error="skip"), Flatten(),
+                         LogisticRegression())
+    # Fewer images than labels is refused, never silently misaligned ...
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        pipe.fit(paths, y)
+    # ... and the mask selects the files and labels that go together.
+    _, read = read_images(paths, on_error="skip", return_mask=True)
+    pipe.fit(np.array(paths, dtype=object)[read], y[read])
+    assert pipe.score(np.array(paths, dtype=object)[read], y[read]) == 1.0
+    with pytest.raises(ValueError, match="'on_error' parameter of ImageReader"):
+        ImageReader(on_error=None).fit(paths)

@@ -20,12 +20,13 @@ writing), ``_reader`` (many files into a batch: :func:`read_images`,
 
 from ._images import DEFAULT_MAX_PIXELS, read_image, write_image
 from ._mat import DEFAULT_MAX_BYTES, read_mat, write_mat
-from ._reader import ImageReader, read_images
+from ._reader import ImageReader, UnreadableFileWarning, read_images
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
     "ImageReader",
+    "UnreadableFileWarning",
     "read_image",
     "read_images",
     "read_mat",

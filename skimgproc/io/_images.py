@@ -15,7 +15,8 @@ from PIL import Image
 from .._batch import as_batch
 from .._config import optional_module
 from .._files import as_path, atomic_write, existing_file, image_format, one_line
-from .._validation import Constraints, Int, Options, Rule, check_option, fail
+from .._validation import Bool, Constraints, Int, Options, Rule, check_option, fail
+from ._truncated import decode_partial, missing_end, unidentified_truncation
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -86,6 +87,7 @@ READ_CONSTRAINTS = Constraints(
     mode=_none_or(Options(READ_MODES)),
     resize=Rule(_check_resize),
     max_pixels=Int(1),
+    allow_truncated=Bool(),
 )
 
 
@@ -101,6 +103,10 @@ READ_CONSTRAINTS = Constraints(
 
 
 def _broken(path, exc):
+    if "truncated" in str(exc).lower():  # Pillow's word, while parsing a header
+        return ValueError(
+            f"Cannot read '{path}': the file is truncated ({one_line(exc)})."
+        )
     return ValueError(f"Cannot read '{path}': broken image file ({one_line(exc)}).")
 
 
@@ -126,6 +132,11 @@ def _identify(path):
 
 def _open(path):
     """The opened (not yet decoded) image."""
+    # Before Pillow parses a TIFF directory past the end (and warns of corrupt
+    # EXIF data).
+    reason = unidentified_truncation(path)
+    if reason is not None:
+        raise ValueError(f"Cannot read '{path}': the file is truncated ({reason}).")
     try:
         return _identify(path)
     except Image.UnidentifiedImageError:
@@ -253,7 +264,27 @@ def _to_array(im, mode, resize, transpose):
     return np.asarray(_finish(im, resize, transpose))
 
 
-def decode(path, mode, resize, max_pixels):
+def _truncated(path, im, reason):
+    return ValueError(
+        f"Cannot read '{path}': the {im.format} file is truncated ({reason}). "
+        "Pass allow_truncated=True to read what it holds."
+    )
+
+
+def _load(path, im, allow_truncated):
+    """``im`` decoded: a truncated file refused, or with ``allow_truncated``
+    decoded as far as its data goes (skimgproc never sets Pillow's global
+    LOAD_TRUNCATED_IMAGES)."""
+    reason = missing_end(path, im)
+    if reason is None:
+        im.load()
+        return im
+    if not allow_truncated:
+        raise _truncated(path, im, reason)
+    return decode_partial(path, im, Image.OPEN["JPEG"][0])
+
+
+def decode(path, mode, resize, max_pixels, allow_truncated=False):
     """The image at ``path`` (an existing file) as an array, with validated
     parameters: :func:`read_image` without the checks of its arguments."""
     im = _open(path)
@@ -263,10 +294,13 @@ def decode(path, mode, resize, max_pixels):
         sixteen_bit_colour = _is_sixteen_bit_colour(im)
         transpose = _undo_orientation(im)
         if sixteen_bit_colour:
+            reason = missing_end(path, im)
+            if reason is not None:  # OpenCV decodes truncated files silently
+                raise _truncated(path, im, reason)
             return _read_sixteen_bit_colour(path, im, mode, resize, transpose)
         try:
-            im.load()
-            return _to_array(im, mode, resize, transpose)
+            return _to_array(_load(path, im, allow_truncated), mode, resize,
+                             transpose)
         except MemoryError:
             raise
         except Image.DecompressionBombError as exc:
@@ -277,12 +311,18 @@ def decode(path, mode, resize, max_pixels):
                 f"refused it ({one_line(exc)}), which skimgproc does not change; "
                 "raise it yourself if you trust the file."
             ) from exc
+        except ValueError as exc:
+            if str(exc).startswith(f"Cannot read '{path}'"):
+                raise
+            raise _broken(path, exc) from exc
         except Exception as exc:
-            # Truncated data surfaces here: Pillow decodes lazily.
+            # Truncated data the walk cannot see surfaces here: Pillow decodes
+            # lazily.
             raise _broken(path, exc) from exc
 
 
-def read_image(path, *, mode="L", resize=None, max_pixels=DEFAULT_MAX_PIXELS):
+def read_image(path, *, mode="L", resize=None, max_pixels=DEFAULT_MAX_PIXELS,
+               allow_truncated=False):
     """Read an image file into an array.
 
     The format is recognised from the file's content, so a PNG named
@@ -310,6 +350,14 @@ def read_image(path, *, mode="L", resize=None, max_pixels=DEFAULT_MAX_PIXELS):
         nor changed (it stays the application's, for its own calls), except
         by the few plugins that check frames or tiles against it themselves
         while decoding (GIF, TIFF, ICO).
+    allow_truncated : bool, default=False
+        A file that ends before its data does (a PNG without its IEND chunk,
+        a JPEG without its end-of-image marker, a GIF without its trailer, a
+        TIFF whose strips run past the end) is refused unless this is True;
+        then it is decoded as far as its data goes, the rest grey for JPEG
+        (as Pillow completes it) and 0 for the other formats. Found from the
+        file's structure, whatever Pillow's global
+        ``ImageFile.LOAD_TRUNCATED_IMAGES`` says (never read nor set here).
 
     Returns
     -------
@@ -346,7 +394,8 @@ def read_image(path, *, mode="L", resize=None, max_pixels=DEFAULT_MAX_PIXELS):
     >>> tmp.cleanup()
     """
     params = READ_CONSTRAINTS.validate(
-        dict(mode=mode, resize=resize, max_pixels=max_pixels), "read_image"
+        dict(mode=mode, resize=resize, max_pixels=max_pixels,
+             allow_truncated=allow_truncated), "read_image"
     )
     return decode(existing_file(path, "read_image"), **params)
 
@@ -374,8 +423,13 @@ def minmax_uint8(image):
     if image.dtype == np.uint8:
         return image
     low, high = float(image.min()), float(image.max())
+    values = image.astype(np.float64)
+    if not np.isfinite(high - low):
+        # A range beyond float64 (values near +-1.7e308): halved, exactly,
+        # so that neither the range nor the offsets overflow.
+        values, low, high = values / 2, low / 2, high / 2
     scale = 255.0 / (high - low) if high > low else 0.0
-    scaled = (image.astype(np.float64) - low) * scale + 0.5
+    scaled = (values - low) * scale + 0.5
     return np.clip(scaled, 0, 255).astype(np.uint8)
 
 

@@ -6,6 +6,7 @@ declaration, :data:`READ_BATCH_CONSTRAINTS`, so that they cannot drift.
 """
 
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -14,14 +15,30 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .._executor import effective_n_threads
 from .._files import as_path, existing_file
 from .._progress import VERBOSE, progress
-from .._validation import NJobs
+from .._validation import Bool, NJobs, Options
 from ._images import DEFAULT_MAX_PIXELS, READ_CONSTRAINTS, decode
 
-__all__ = ["READ_BATCH_CONSTRAINTS", "ImageReader", "read_images"]
+__all__ = [
+    "ON_ERROR",
+    "READ_BATCH_CONSTRAINTS",
+    "ImageReader",
+    "UnreadableFileWarning",
+    "read_images",
+]
+
+#: What a reader of many files does with one it cannot read.
+ON_ERROR = ("raise", "warn", "skip")
 
 #: The parameters of :func:`read_images` and :class:`ImageReader`: those of
-#: :func:`~skimgproc.read_image`, the threads and the progress reports.
-READ_BATCH_CONSTRAINTS = READ_CONSTRAINTS.but(n_jobs=NJobs(), verbose=VERBOSE)
+#: :func:`~skimgproc.read_image`, what to do with an unreadable file, the
+#: threads and the progress reports.
+READ_BATCH_CONSTRAINTS = READ_CONSTRAINTS.but(
+    on_error=Options(ON_ERROR), n_jobs=NJobs(), verbose=VERBOSE
+)
+
+
+class UnreadableFileWarning(UserWarning):
+    """A file left out of a batch (``on_error="warn"``), with the reason."""
 
 
 def _check_paths(paths, caller, name="paths"):
@@ -62,6 +79,9 @@ def read_images(
     mode="L",
     resize=None,
     max_pixels=DEFAULT_MAX_PIXELS,
+    allow_truncated=False,
+    on_error="raise",
+    return_mask=False,
     n_jobs=None,
     verbose=0,
 ):
@@ -79,6 +99,19 @@ def read_images(
         give a list (see Returns).
     max_pixels : int, default=DEFAULT_MAX_PIXELS
         Per image, as in :func:`read_image`.
+    allow_truncated : bool, default=False
+        Per image, as in :func:`read_image`.
+    on_error : {"raise", "warn", "skip"}, default="raise"
+        A file that cannot be read (missing, broken, truncated, too large):
+        ``"raise"``
+        stops at the first such file with its error; ``"warn"`` leaves it
+        out of the batch with an :class:`UnreadableFileWarning` naming the
+        file and the reason, and reads the others; ``"skip"`` leaves it out
+        silently. When every file fails the first error is raised. The batch
+        then has fewer images than ``paths``: ask for ``return_mask`` and
+        select the labels with it (``y[read]``), so that they stay aligned.
+    return_mask : bool, default=False
+        Also return which files were read.
     n_jobs : int, optional
         Threads that decode files at the same time. None: the cores this process may
         use, within the thread limits of its environment (see the README,
@@ -98,6 +131,8 @@ def read_images(
         of the package accepts as a collection (see the README, "Batches").
         Its dtype holds every image's values (uint8 when all are 8-bit,
         uint16 if one is 16-bit, ...).
+    read : ndarray of bool, shape (len(paths),)
+        Only with ``return_mask``: True for the files in the batch, in order.
 
     Raises
     ------
@@ -120,62 +155,124 @@ def read_images(
     >>> batch = read_images(paths)
     >>> batch.shape, batch[:, 0, 0].tolist()
     ((3, 4, 5), [0, 10, 20])
+
+    One broken file among them, left out with a warning, the labels kept
+    aligned with the mask:
+
+    >>> with open(paths[1], "wb") as file:
+    ...     _ = file.write(b"not an image")
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     batch, read = read_images(paths, on_error="warn", return_mask=True)
+    >>> batch.shape, read.tolist(), np.array(["a", "b", "c"])[read].tolist()
+    ((2, 4, 5), [True, False, True], ['a', 'c'])
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    Left '...1.png' out of the batch (file 2 of 3): Cannot read ...
     >>> tmp.cleanup()
     """
     params = READ_BATCH_CONSTRAINTS.validate(
-        dict(mode=mode, resize=resize, max_pixels=max_pixels, n_jobs=n_jobs,
+        dict(mode=mode, resize=resize, max_pixels=max_pixels,
+             allow_truncated=allow_truncated, on_error=on_error, n_jobs=n_jobs,
              verbose=verbose),
         "read_images",
     )
-    return _read_batch(_check_paths(paths, "read_images"), **params)
+    Bool().check(return_mask, "return_mask", "read_images")
+    batch, read = _read_batch(_check_paths(paths, "read_images"), **params)
+    return (batch, read) if return_mask else batch
 
 
-def _read_batch(paths, mode, resize, max_pixels, n_jobs, verbose, owner="read_images"):
+def _read_batch(paths, *, verbose, owner="read_images", **params):
+    """The batch of the files read and the mask of those read."""
     with progress(verbose, len(paths), owner, unit="files") as report:
-        return _read_files(paths, mode, resize, max_pixels, n_jobs,
-                           report.advance if report else lambda: None)
+        return _read_files(paths, done=report.advance if report else lambda: None,
+                           **params)
 
 
-def _read_files(paths, mode, resize, max_pixels, n_jobs, done):
+def _reader(mode, resize, max_pixels, allow_truncated, on_error):
+    """Read one file: its image, or (with on_error other than "raise") the
+    error that refused it."""
+    kept = (ValueError, OSError) if on_error != "raise" else ()
+
     def read(path):
-        return decode(existing_file(path, "read_images"), mode, resize, max_pixels)
+        try:
+            return decode(existing_file(path, "read_images"), mode, resize,
+                          max_pixels, allow_truncated)
+        except kept as exc:
+            return exc
 
-    first = read(paths[0])
-    # Filled in place as files arrive, so a big batch is never held twice;
-    # at the first file of another size, a list of the images instead.
-    batch = np.empty((len(paths),) + first.shape, dtype=first.dtype)
-    batch[0] = first
-    images = None
-    done()
+    return read
 
-    def store(index, image):
-        nonlocal batch, images
-        if images is None and image.shape != batch.shape[1:]:
-            images = [batch[i].copy() for i in range(index)]
-            batch = batch[:0]
-        if images is not None:
-            images.append(image)
+
+class _Batch:
+    """The images stacked as they arrive, in place (a big batch is never held
+    twice), the files that fail left out as ``on_error`` says."""
+
+    def __init__(self, paths, on_error, done):
+        self.paths, self.on_error, self.done = paths, on_error, done
+        self.images, self.listed, self.errors = None, None, []
+        self.read = np.zeros(len(paths), dtype=bool)
+
+    def _refuse(self, index, error):
+        if self.on_error == "raise":
+            raise error
+        self.errors.append(error)
+        self.done()
+        if self.on_error == "warn":
+            warnings.warn(
+                f"Left '{self.paths[index]}' out of the batch (file {index + 1} of "
+                f"{len(self.paths)}): {' '.join(str(error).split())}",
+                UnreadableFileWarning, stacklevel=5,
+            )
+
+    def store(self, index, image):
+        if isinstance(image, Exception):
+            return self._refuse(index, image)
+        if self.images is None:
+            self.images = np.empty((len(self.paths),) + image.shape, image.dtype)
+        elif self.listed is None and image.shape != self.images.shape[1:]:
+            # At the first file of another size, a list of the images instead.
+            self.listed = {i: self.images[i].copy()
+                           for i in np.flatnonzero(self.read)}
+            self.images = self.images[:0]
+        if self.listed is not None:
+            self.listed[index] = image
         else:
-            if not np.can_cast(image.dtype, batch.dtype, casting="safe"):
-                batch = batch.astype(np.result_type(batch.dtype, image.dtype))
-            batch[index] = image
-        done()
+            if not np.can_cast(image.dtype, self.images.dtype, casting="safe"):
+                self.images = self.images.astype(
+                    np.result_type(self.images.dtype, image.dtype))
+            self.images[index] = image
+        self.read[index] = True
+        self.done()
+        return None
 
-    rest = paths[1:]
-    n_threads = min(effective_n_threads(n_jobs), len(rest))
+    def result(self):
+        if self.images is None:
+            raise self.errors[0]  # not one file read
+        if self.listed is not None:
+            # One dtype for all, as in a batch.
+            images = [self.listed[i] for i in sorted(self.listed)]
+            dtype = np.result_type(*{image.dtype for image in images})
+            return [image.astype(dtype, copy=False) for image in images], self.read
+        if self.read.all():
+            return self.images, self.read
+        return self.images[self.read], self.read
+
+
+def _read_files(paths, mode, resize, max_pixels, allow_truncated, on_error, n_jobs,
+                done):
+    read = _reader(mode, resize, max_pixels, allow_truncated, on_error)
+    batch = _Batch(paths, on_error, done)
+    n_threads = min(effective_n_threads(n_jobs), len(paths))
     if n_threads <= 1:
-        for index, path in enumerate(rest, start=1):
-            store(index, read(path))
+        for index, path in enumerate(paths):
+            batch.store(index, read(path))
     else:
         # Pillow decodes without the GIL; map keeps the order of the files.
         with ThreadPoolExecutor(n_threads) as pool:
-            for index, image in enumerate(pool.map(read, rest), start=1):
-                store(index, image)
-    if images is None:
-        return batch
-    # One dtype for all, as in a batch.
-    dtype = np.result_type(*{image.dtype for image in images})
-    return [image.astype(dtype, copy=False) for image in images]
+            for index, image in enumerate(pool.map(read, paths)):
+                batch.store(index, image)
+    return batch.result()
 
 
 class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
@@ -197,6 +294,17 @@ class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         operation of the package accepts).
     max_pixels : int, default=DEFAULT_MAX_PIXELS
         Refuse images declaring more pixels than this (decompression bombs).
+    allow_truncated : bool, default=False
+        Read truncated files as far as their data goes instead of refusing
+        them (see :func:`read_image`).
+    on_error : {"raise", "warn", "skip"}, default="raise"
+        A file that cannot be read stops ``transform`` (``"raise"``), or is
+        left out of the batch with an :class:`UnreadableFileWarning`
+        (``"warn"``) or silently (``"skip"``). The batch is then shorter than
+        ``X``, and a pipeline fitted on it with labels refuses their number:
+        select the readable files first, e.g. ``batch, read =
+        read_images(paths, on_error="warn", return_mask=True)`` and fit on
+        ``paths[read], y[read]``.
     n_jobs : int, default=None
         Threads decoding files at the same time. None: the cores this process may
         use, within the thread limits of its environment (see the README,
@@ -228,10 +336,12 @@ class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     _parameter_constraints = READ_BATCH_CONSTRAINTS
 
     def __init__(self, mode="L", *, resize=None, max_pixels=DEFAULT_MAX_PIXELS,
-                 n_jobs=None, verbose=0):
+                 allow_truncated=False, on_error="raise", n_jobs=None, verbose=0):
         self.mode = mode
         self.resize = resize
         self.max_pixels = max_pixels
+        self.allow_truncated = allow_truncated
+        self.on_error = on_error
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -276,7 +386,7 @@ class ImageReader(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         """
         params = self._check_params()
         paths = _check_paths(X, type(self).__name__, name="X")
-        return _read_batch(paths, **params, owner=type(self).__name__)
+        return _read_batch(paths, **params, owner=type(self).__name__)[0]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
