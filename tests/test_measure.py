@@ -147,6 +147,21 @@ def test_label_matches_scipy_per_image(connectivity, shape, accelerate):
         assert counts[i] == n
 
 
+@pytest.mark.parametrize("engine", ["runs", "opencv", "scipy"])
+def test_each_labeller_matches_scipy_per_image(engine, monkeypatch):
+    # The run labeller, OpenCV's and scipy's, each forced (the accelerated
+    # path takes the first that is installed).
+    wanted = {"runs": "skimgproc.measure._count_numba", "opencv": "cv2"}
+    fast = pytest.importorskip(wanted[engine]) if engine in wanted else None
+    monkeypatch.setattr(skimgproc.measure._label, "fast_labeller", lambda: fast)
+    rng = np.random.default_rng(3)
+    X = blobs(rng, 8, (23, 31))
+    for connectivity in (1, 2):
+        labels = label(X, connectivity=connectivity)
+        for i in range(len(X)):
+            np.testing.assert_array_equal(labels[i], ref_label(X[i], connectivity)[0])
+
+
 def test_label_never_connects_neighbouring_images(accelerate):
     # The same full image three times: a 3-D scipy label with its default
     # structure would find one object; each image has its own.

@@ -253,6 +253,26 @@ def test_count_fill_holes_and_min_area_match_scipy(connectivity):
                                            err_msg=f"{fill_holes} {min_area} {i}")
 
 
+def test_compiled_hole_filling_equals_scipy_on_tiles():
+    # The run kernel on whole tiles against scipy.ndimage.binary_fill_holes:
+    # random tiles of every density, one pixel high or wide, nested rings.
+    kernels = pytest.importorskip("skimgproc.measure._count_numba")
+    rng = np.random.default_rng(7)
+    rings = np.zeros((9, 9), bool)
+    rings[1:8, 1:8], rings[2:7, 2:7], rings[3:6, 3:6], rings[4, 4] = 1, 0, 1, 0
+    tiles = [rings, ~rings, np.zeros((1, 1), bool), np.ones((3, 1), bool)]
+    tiles += [rng.random(shape) < p for shape in ((1, 12), (12, 1), (20, 31))
+              for p in (0.2, 0.5, 0.8)]
+    for tile in tiles:
+        rows, cols = tile.shape
+        cap = rows * (cols // 2 + 1)
+        work = [np.empty(size, np.int32)
+                for size in (cap, cap, cap, cap, rows + 1, cols + 2)]
+        got = tile.copy()
+        kernels.fill_holes(got.view(np.uint8), *work)
+        np.testing.assert_array_equal(got, ndi.binary_fill_holes(tile))
+
+
 def test_counter_gains_min_area_and_fill_holes():
     X = np.full((2, 30, 30), 255.0)
     X[:, 3:20, 3:20] = 0

@@ -32,7 +32,7 @@ from ..thresholding import (
     LearnedThresholdMixin,
     learn_threshold,
 )
-from ._label import CONNECTIVITY, label_tile
+from ._label import CONNECTIVITY, fast_labeller, label_tile
 
 __all__ = ["BinaryOpeningCounter", "count_objects"]
 
@@ -93,14 +93,28 @@ class FillHoles:
     from the mosaic's border in passes. With OpenCV, a 4-connected flood
     fill of the background, with a column of background put before the
     mosaic's first (joining the left borders to the gaps), reaches the
-    outside in one sweep and the rest are holes: 10x faster."""
+    outside in one sweep and the rest are holes: 10x faster. The compiled
+    run kernel (``_count_numba.fill_holes``: the background's runs in a
+    union-find, each component knowing whether it touches the tile's
+    border) is as fast as OpenCV or faster (CPU time of ``count_objects(...,
+    fill_holes=True)`` on one thread: 10.4 against 10.6 ms on the counting
+    benchmark's 16 x 512 x 512 pages, 34 against 41 ms on its 10,000 x 28 x
+    28), so it comes first."""
 
-    def __init__(self, finish, cv2):
-        self.finish, self.cv2 = finish, cv2
+    def __init__(self, finish, cv2, kernels=None):
+        self.finish, self.cv2, self.kernels = finish, cv2, kernels
 
     def __call__(self, tile, result, out):
         tile.clear_gaps(result)
-        if self.cv2 is None:
+        if self.kernels is not None:
+            rows, cols = result.shape
+            capacity = rows * (cols // 2 + 1)  # background runs, at most
+            work = [chunk_scratch((size,), np.int32, slot=("fill", name))
+                    for name, size in (("starts", capacity), ("ends", capacity),
+                                       ("parent", capacity), ("outside", capacity),
+                                       ("first", rows + 1), ("edges", cols + 2))]
+            self.kernels.fill_holes(result.view(np.uint8), *work)
+        elif self.cv2 is None:
             ndi.binary_fill_holes(result, output=result)  # the mask is taken first
         else:
             rows, cols = result.shape
@@ -116,7 +130,10 @@ class FillHoles:
 def with_holes_filled(finish, fill_holes):
     """``finish``, after hole filling when ``fill_holes`` (the choice of
     OpenCV made in the calling thread, which holds the configuration)."""
-    return FillHoles(finish, optional_module("cv2")) if fill_holes else finish
+    if not fill_holes:
+        return finish
+    return FillHoles(finish, optional_module("cv2"),
+                     optional_module(".measure._count_numba"))
 
 
 class CountRuns:
@@ -202,7 +219,7 @@ def _object_stats(batch, plan, params, want_max):
     if runs is not None and batch.images[0].size < 2**31:
         count = CountRuns(runs.run_stats, connectivity, want_max, min_area)
     else:
-        count = CountLabels(connectivity, optional_module("cv2"), want_max, min_area)
+        count = CountLabels(connectivity, fast_labeller(), want_max, min_area)
     stats = np.empty((batch.n_samples, 3), np.int64)
     return run_tiles(batch, plan, with_holes_filled(count, params["fill_holes"]),
                      stats, params["n_jobs"])

@@ -1,4 +1,6 @@
-"""Compiled object counting (numba): the run counter of :mod:`skimgproc.measure`.
+"""Compiled run kernels (numba) of :mod:`skimgproc.measure`: the run
+counter, the run labeller (:func:`label_runs`) and the hole filler
+(:func:`fill_holes`), each a union-find over the runs of a tile's rows.
 
 Loaded by :func:`skimgproc._config.optional_module`, the one loader. It
 counts the objects of a tile's binary images without a label image, in one
@@ -20,7 +22,7 @@ References
 
 from .._compile import njit
 
-__all__ = ["run_stats"]
+__all__ = ["fill_holes", "label_runs", "run_stats"]
 
 _jit = njit(nogil=True)
 
@@ -139,3 +141,148 @@ def run_stats(images, diagonal, want_areas, min_area, starts, ends, parent, edge
         stats[k, 2] = 0
         if want_areas or min_area > 1:
             _object_areas(starts, ends, parent, n_runs, min_area, stats[k])
+
+
+@_jit
+def fill_holes(tile, starts, ends, parent, outside, first, edges):
+    """Fill the holes of a binary tile in place: background (0) not
+    4-connected to the tile's border becomes 1, as
+    :func:`scipy.ndimage.binary_fill_holes` does.
+
+    The background's runs are joined to the touching runs of the row above
+    in a union-find, as :func:`run_stats` joins the foreground's; a root
+    records whether any run of its component touches the border. Then the
+    runs of components that do not are filled: two passes over the runs,
+    not a flood over every background pixel.
+
+    Parameters
+    ----------
+    tile : ndarray of uint8, shape (height, width)
+    starts, ends, parent, outside : ndarray of int32, shape (>= h * (w // 2 + 1),)
+        Work space for the background's runs.
+    first : ndarray of int32, shape (>= height + 1,)
+        Work space: the index of each row's first run.
+    edges : ndarray of int32, shape (>= width + 2,)
+    """
+    height, width = tile.shape
+    n_runs = 0
+    prev_lo = 0
+    for i in range(height):
+        row = tile[i]
+        lo = n_runs
+        first[i] = lo
+        m = 0
+        before = 0
+        for j in range(width):
+            value = row[j] == 0
+            edges[m] = j
+            m += value != before
+            before = value
+        edges[m] = width
+        m += before
+        border = i == 0 or i == height - 1
+        for e in range(0, m, 2):
+            starts[n_runs] = edges[e]
+            ends[n_runs] = edges[e + 1]
+            parent[n_runs] = n_runs
+            outside[n_runs] = border or edges[e] == 0 or edges[e + 1] == width
+            n_runs += 1
+        p = prev_lo
+        for r in range(lo, n_runs):
+            while p < lo and ends[p] <= starts[r]:
+                p += 1
+            q = p
+            while q < lo and starts[q] < ends[r]:
+                a = _find(parent, r)
+                b = _find(parent, q)
+                if a != b:
+                    a, b = min(a, b), max(a, b)
+                    parent[b] = a
+                    outside[a] |= outside[b]
+                q += 1
+        prev_lo = lo
+    first[height] = n_runs
+    for i in range(height):
+        row = tile[i]
+        for r in range(first[i], first[i + 1]):
+            if not outside[_find(parent, r)]:
+                for j in range(starts[r], ends[r]):
+                    row[j] = 1
+
+
+@_jit
+def label_runs(tile, diagonal, labels, starts, ends, parent, run_label, first,
+               edges):
+    """Label the foreground of a binary tile into ``labels`` (0 for the
+    background, 1..k in raster order of each component's first pixel, as
+    :func:`scipy.ndimage.label` numbers them); returns k.
+
+    The runs are joined in a union-find as :func:`run_stats` joins them
+    (``diagonal`` 1: 8-connectivity); a component's root is its first run,
+    so numbering the roots in run order is numbering in raster order.
+
+    Parameters
+    ----------
+    tile : ndarray of uint8, shape (h, w)
+    labels : ndarray of int32 or int64, shape (h, w)
+    starts, ends, parent, run_label : ndarray of int32, shape (>= h * ((w + 1) // 2),)
+        Work space for the runs.
+    first : ndarray of int32, shape (>= h + 1,)
+    edges : ndarray of int32, shape (>= w + 2,)
+    """
+    height, width = tile.shape
+    n_runs = 0
+    prev_lo = 0
+    for i in range(height):
+        row = tile[i]
+        lo = n_runs
+        first[i] = lo
+        m = 0
+        before = 0
+        for j in range(width):
+            value = row[j] != 0
+            edges[m] = j
+            m += value != before
+            before = value
+        edges[m] = width
+        m += before
+        for e in range(0, m, 2):
+            starts[n_runs] = edges[e]
+            ends[n_runs] = edges[e + 1]
+            parent[n_runs] = n_runs
+            n_runs += 1
+        p = prev_lo
+        for r in range(lo, n_runs):
+            s = starts[r] - diagonal
+            e = ends[r] + diagonal
+            while p < lo and ends[p] <= s:
+                p += 1
+            q = p
+            while q < lo and starts[q] < e:
+                a = _find(parent, r)
+                b = _find(parent, q)
+                if a != b:
+                    a, b = min(a, b), max(a, b)
+                    parent[b] = a
+                q += 1
+        prev_lo = lo
+    first[height] = n_runs
+    # A root precedes the runs it holds: one pass numbers the roots in run
+    # (raster) order and gives every run its root's label.
+    n_labels = 0
+    for r in range(n_runs):
+        root = _find(parent, r)
+        if root == r:
+            n_labels += 1
+            run_label[r] = n_labels
+        else:
+            run_label[r] = run_label[root]
+    for i in range(height):
+        out = labels[i]
+        for j in range(width):
+            out[j] = 0
+        for r in range(first[i], first[i + 1]):
+            value = run_label[r]
+            for j in range(starts[r], ends[r]):
+                out[j] = value
+    return n_labels

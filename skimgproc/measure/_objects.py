@@ -22,7 +22,7 @@ from .._validation import Constraints, NJobs, Rule, fail
 from ..preprocessing import gray_images
 from ..thresholding import LearnedThresholdMixin
 from ._count import COUNT_CONSTRAINTS, objects_plan, with_holes_filled
-from ._label import label_tile
+from ._label import fast_labeller, label_tile
 from ._properties import AREA, PROPERTIES, accumulate, region_properties
 
 __all__ = ["ObjectFeatures", "object_features"]
@@ -134,14 +134,14 @@ class MeasureObjects:
     """Labels a tile's binary images, measures every object at once and
     writes each image's row of features."""
 
-    def __init__(self, params, cv2, kernels):
+    def __init__(self, params, fast, kernels):
         self.connectivity, self.min_area = params["connectivity"], params["min_area"]
         self.properties, self.statistics = params["properties"], params["statistics"]
-        self.cv2, self.kernels = cv2, kernels
+        self.fast, self.kernels = fast, kernels
 
     def __call__(self, tile, result, out):
         labels, maxima, offsets = label_tile(tile, result, self.connectivity,
-                                             self.cv2, raster_order=False)
+                                             self.fast, raster_order=False)
         ints, floats = accumulate(
             self.kernels, labels, tile.source, tile.geometry, int(maxima[-1]),
             perimeter="perimeter" in self.properties,
@@ -250,7 +250,7 @@ def object_features(images, threshold=128.0, *, foreground="below",
              statistics=statistics, n_jobs=n_jobs, verbose=verbose),
         "object_features", batch)
     batch = gray_batch(batch)
-    measure = MeasureObjects(params, optional_module("cv2"),
+    measure = MeasureObjects(params, fast_labeller(),
                              optional_module(".measure._properties_numba"))
     names = feature_names(params["properties"], params["statistics"])
     out = np.empty((batch.n_samples, len(names)))
